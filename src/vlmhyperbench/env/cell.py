@@ -1,0 +1,55 @@
+"""Matrix cells: Python x backend x profile, and where each cell keeps its benchmark results.
+
+pytest-benchmark's default storage mixes every backend in one folder; we keep one folder per cell
+(`.benchmarks/<cell>/`) so cu124 and cu128 numbers never overwrite or shadow each other.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+CELL_ENV_VAR = "VLMHYPERBENCH_CELL"
+STORAGE_ENV_VAR = "VLMHYPERBENCH_RESULTS"
+DEFAULT_STORAGE = Path(".benchmarks")
+
+
+@dataclass(frozen=True)
+class Cell:
+    python: str  # "3.12"
+    backend: str  # "cu124"
+    profile: str  # "dev"
+
+    @property
+    def id(self) -> str:
+        """`3.12-cu124-dev`: a folder name, and the column title in cross-cell comparisons."""
+        return f"{self.python}-{self.backend}-{self.profile}"
+
+    @classmethod
+    def parse(cls, cell_id: str) -> Cell:
+        parts = cell_id.split("-")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"cell {cell_id!r} is not of the form PYTHON-BACKEND-PROFILE, e.g. 3.12-cu124-dev")
+        return cls(*parts)
+
+
+def current_cell() -> Cell:
+    """The cell nox set for this process, else the one this interpreter and install amount to."""
+    if os.environ.get(CELL_ENV_VAR):
+        return Cell.parse(os.environ[CELL_ENV_VAR])
+    from vlmhyperbench.env.info import collect_environment
+
+    facts = collect_environment()
+    python = ".".join(platform.python_version_tuple()[:2])
+    return Cell(python, facts.get("backend") or "cpu", facts.get("profile") or "unknown")
+
+
+def storage_root() -> Path:
+    return Path(os.environ.get(STORAGE_ENV_VAR) or DEFAULT_STORAGE)
+
+
+def cell_storage(cell: Cell | None = None, root: Path | None = None) -> Path:
+    """The folder that holds one cell's pytest-benchmark JSON files."""
+    return (root or storage_root()) / (cell or current_cell()).id

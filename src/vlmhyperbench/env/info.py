@@ -1,0 +1,98 @@
+"""The environment a result was measured in, recorded into every benchmark and report.
+
+One flat dict of strings (or None), so it drops straight into pytest-benchmark's `machine_info`,
+JSON results and report tables.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from vlmhyperbench.env.backends import backend_for_cuda
+from vlmhyperbench.env.gpu import query_driver
+from vlmhyperbench.env.profile import detect_profile
+from vlmhyperbench.env.torch_guard import torch_available
+
+# Set by the nox matrix so a result names the cell it came from, even in --no-venv mode.
+CELL_ENV_VARS = {"backend": "VLMHYPERBENCH_BACKEND", "profile": "VLMHYPERBENCH_PROFILE"}
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def git_sha(cwd: str | Path | None = None) -> str | None:
+    """HEAD of the checkout we run in, marked `-dirty` when the work tree has changes."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{sha}-dirty" if dirty else sha
+
+
+def torch_facts() -> dict[str, str | None]:
+    """torch, its CUDA build and what it sees, without failing when torch is absent."""
+    if not torch_available():
+        return {"torch": None, "torch_cuda": None, "cudnn": None, "cuda_available": "False", "device": "cpu"}
+    import torch
+
+    cuda_ok = torch.cuda.is_available()
+    cudnn = torch.backends.cudnn.version() if cuda_ok else None
+    return {
+        "torch": torch.__version__,
+        "torch_cuda": torch.version.cuda,
+        "cudnn": None if cudnn is None else str(cudnn),
+        "cuda_available": str(cuda_ok),
+        "device": torch.cuda.get_device_name(0) if cuda_ok else "cpu",
+    }
+
+
+def collect_environment() -> dict[str, str | None]:
+    """Everything that can change a number: interpreter, torch/CUDA, driver, GPU, libraries, cell, commit."""
+    facts: dict[str, str | None] = {
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "executable": sys.executable,
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpu_count": str(os.cpu_count()),
+    }
+    facts.update(torch_facts())
+    detected = backend_for_cuda(facts["torch_cuda"])
+    facts["backend"] = os.environ.get(CELL_ENV_VARS["backend"]) or (detected.name if detected else None)
+    facts["backend_detected"] = detected.name if detected else None
+    driver = query_driver()
+    facts["driver"] = driver.driver_version
+    facts["driver_cuda"] = driver.cuda_version_str
+    facts["gpu"] = ", ".join(g.name for g in driver.gpus) or None
+    for dist in ("transformers", "torchvision", "tokenizers", "accelerate", "flash-attn", "nvidia-ml-py"):
+        facts[dist.replace("-", "_")] = _version(dist)
+    try:
+        installed = detect_profile()
+        facts["vlmhyperbench"] = installed.version
+        facts["profile"] = os.environ.get(CELL_ENV_VARS["profile"]) or installed.profile
+        facts["install_source"] = installed.source
+        facts["release_commit"] = installed.commit
+    except importlib.metadata.PackageNotFoundError:
+        facts["vlmhyperbench"] = None
+        facts["profile"] = os.environ.get(CELL_ENV_VARS["profile"])
+    facts["git_sha"] = git_sha()
+    return facts

@@ -6,5 +6,9 @@ The top-level package imports nothing heavy: `vlmhyperbench.env` works without t
 
 import importlib.metadata
 
-__version__ = importlib.metadata.version("vlmhyperbench")
+try:
+    __version__ = importlib.metadata.version("vlmhyperbench")
+except importlib.metadata.PackageNotFoundError:  # imported from the source tree, e.g. by noxfile.py
+    __version__ = "0+unknown"
+
 __all__ = ["__version__"]

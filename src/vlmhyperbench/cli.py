@@ -69,12 +69,63 @@ def sync(
     console.print(f"[bold]backend[/bold] {plan.backend.name} ({plan.reason})")
     console.print(f"$ {plan.shell_command()}", markup=False, highlight=False)
     if not dry_run:
-        raise typer.Exit(run_sync(plan))
+        try:
+            code = run_sync(plan)
+        except SyncError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+        raise typer.Exit(code)
 
 
 # --- speed: bench (vlmhyperbench.models, vlmhyperbench.perf) --------------------------------------
 
 # --- quality: data, run (vlmhyperbench.data, vlmhyperbench.eval, vlmhyperbench.report) ------------
+
+data_app = typer.Typer(help="Check and build datasets in the VLMHyperBench format.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("check")
+def data_check(
+    directory: Annotated[Path, typer.Argument(help="Dataset folder holding annotation.csv and the images.")],
+) -> None:
+    """Validate a dataset and list every problem (exit 1 if there is any): the checks a run makes first."""
+    from vlmhyperbench.data import check_dataset, load_dataset
+
+    problems = check_dataset(directory)
+    if problems:
+        for problem in problems:
+            err_console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(f"{len(problems)} problem(s) in {directory}")
+        raise typer.Exit(1)
+    dataset = load_dataset(directory, check_images=False)
+    console.print(
+        f"[green]ok[/green] {directory}: {len(dataset)} questions, {len(dataset.values('image_path'))} images, "
+        f"doc_class: {', '.join(dataset.values('doc_class'))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@data_app.command("synth")
+def data_synth(
+    out: Annotated[Path, typer.Option(help="Folder to write annotation.csv and images/ into.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of document images.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    doc_class: Annotated[
+        list[str] | None, typer.Option(help="Only these classes (repeatable): passport, snils, inn, invoice.")
+    ] = None,
+) -> None:
+    """Render the built-in synthetic Russian document set (passport, SNILS, INN, invoice) with questions."""
+    from vlmhyperbench.data.synth import synthesize
+
+    try:
+        dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {n} documents, {len(dataset)} questions to {out}", highlight=False)
+
 
 # --- regressions: compare (vlmhyperbench.perf.compare) ---------------------------------------------
 

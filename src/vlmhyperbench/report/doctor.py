@@ -25,9 +25,10 @@ def print_checks(checks: Sequence[Check], console: Console) -> None:
     console.print(table)
     failed = [check for check in checks if check.failed]
     if failed:
-        console.print(f"[bold red]{len(failed)} check(s) failed.[/bold red] Fix:")
+        console.print(f"[bold red]{len(failed)} check(s) failed:[/bold red]")
         for check in failed:
-            console.print(f"  {check.name}: {check.fix or check.summary}", markup=False, highlight=False)
+            line = f"  {check.name}: {check.summary}" + (f"\n    fix: {check.fix}" if check.fix else "")
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     else:
         console.print("[green]all checks passed[/green]")
 

@@ -1,0 +1,91 @@
+"""The nox matrix, listed and run by the real nox."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from itertools import product
+from pathlib import Path
+
+import pytest
+
+from tests.env.uvrun import run
+from vlmhyperbench.env.backends import matrix_backends
+
+PYTHONS = ["3.10", "3.12"]
+BACKENDS = [b.name for b in matrix_backends()]
+PROFILES = ["dev", "staging", "prod"]
+
+
+def nox(repo_root: Path, *args: str):
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return run([sys.executable, "-m", "nox", "-f", str(repo_root / "noxfile.py"), *args], cwd=repo_root, env=env)
+
+
+@pytest.fixture(scope="module")
+def listing(repo_root: Path) -> list[dict]:
+    result = nox(repo_root, "--list", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_json_listing_has_the_24_cells_with_names_and_tags(listing: list[dict]) -> None:
+    cells = {c["session"]: c for c in listing if c["name"].startswith(("tests-", "bench-"))}
+    expected = {
+        f"{kind}-{py}-{backend}({profile})"
+        for kind, py, backend, profile in product(["tests", "bench"], PYTHONS, BACKENDS, PROFILES)
+    }
+    assert set(cells) == expected
+    for kind, py, backend, profile in product(["tests", "bench"], PYTHONS, BACKENDS, PROFILES):
+        cell = cells[f"{kind}-{py}-{backend}({profile})"]
+        assert cell["name"] == f"{kind}-{py}-{backend}"
+        assert cell["python"] == py
+        assert cell["call_spec"] == {"profile": profile}
+        assert set(cell["tags"]) == {kind, f"py{py}", backend, profile}
+
+
+def test_other_sessions_exist(listing: list[dict]) -> None:
+    assert {"lint", "locks", "ci-matrix"} <= {c["name"] for c in listing}
+
+
+def test_plain_nox_is_the_quick_default_set(repo_root: Path) -> None:
+    result = nox(repo_root, "--list")
+    selected = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("* ")]
+    assert selected == ["tests-3.12-cu128(dev)", "lint", "locks"]
+
+
+@pytest.mark.parametrize(("tag", "count"), [("cu124", 12), ("prod", 8), ("py3.10", 12), ("bench", 12)])
+def test_tags_select_their_cells(repo_root: Path, tag: str, count: int) -> None:
+    result = nox(repo_root, "--list", "-t", tag)
+    assert len([line for line in result.stdout.splitlines() if line.startswith("* ")]) == count
+
+
+def test_ci_matrix_is_built_from_the_listing(repo_root: Path) -> None:
+    result = nox(repo_root, "-s", "ci-matrix")
+    assert result.returncode == 0, result.stderr
+    matrix = json.loads(result.stdout.strip().splitlines()[-1])
+    include = matrix["include"]
+    assert len(include) == 24
+    bench = next(row for row in include if row["session"] == "bench-3.12-cu124(dev)")
+    assert json.loads(bench["runs-on"]) == ["self-hosted", "gpu", "cu124"]
+    tests = next(row for row in include if row["session"] == "tests-3.10-cu128(prod)")
+    assert (tests["python"], tests["backend"], tests["profile"]) == ("3.10", "cu128", "prod")
+
+
+@pytest.mark.slow
+def test_preinstalled_mode_refuses_a_cell_of_another_backend(repo_root: Path) -> None:
+    """`nox --no-venv` uses this interpreter as it is: doctor stops a cell whose backend is not installed."""
+    import torch
+
+    from vlmhyperbench.env.backends import backend_for_cuda
+
+    installed = backend_for_cuda(torch.version.cuda)
+    assert installed is not None
+    other = next(b for b in BACKENDS if b != installed.name)
+    python = ".".join(map(str, sys.version_info[:2]))
+    wrong = nox(repo_root, "--no-venv", "--install-only", "-s", f"tests-{python}-{other}(dev)")
+    assert wrong.returncode != 0
+    assert f"this matrix cell is {other}, but the installed torch" in wrong.stdout + wrong.stderr
+    right = nox(repo_root, "--no-venv", "--install-only", "-s", f"tests-{python}-{installed.name}(dev)")
+    assert "backend" in right.stdout and f"is backend {installed.name}" in right.stdout

@@ -1,0 +1,101 @@
+"""The dev, staging and prod profiles built by the real uv, as a user would build them.
+
+These sync real environments without a backend extra (no torch download; uv hardlinks from its cache),
+which is enough to prove what each profile installs and what a torch-less environment says.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.env.uvrun import python_of, release_redirect, run, uv
+from vlmhyperbench.env.project import ProjectFiles
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def project(repo_root: Path) -> ProjectFiles:
+    return ProjectFiles(repo_root)
+
+
+@pytest.fixture(scope="module")
+def clone(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this checkout's history: what a user (or CI) has, release commit included."""
+    target = tmp_path_factory.mktemp("clone") / "vlmhyperbench"
+    subprocess.run(["git", "clone", "-q", "--no-local", str(repo_root), str(target)], check=True)
+    return target
+
+
+@pytest.mark.parametrize("profile", ["dev", "staging", "prod"])
+def test_lock_is_up_to_date(project: ProjectFiles, clone: Path, profile: str) -> None:
+    result = uv("lock", "--check", "--project", str(project.profile_dir(profile)), cwd=project.root,
+                env=release_redirect(project, clone))
+    assert result.returncode == 0, result.stderr
+
+
+def test_plain_sync_gives_no_torch_and_every_command_names_the_fix(project: ProjectFiles, tmp_path: Path) -> None:
+    venv = tmp_path / "no-extra"
+    result = uv("sync", "--frozen", "--no-dev", cwd=project.root, env={"UV_PROJECT_ENVIRONMENT": str(venv)})
+    assert result.returncode == 0, result.stderr
+    python = python_of(venv)
+    assert run([python, "-c", "import torch"], cwd=tmp_path).returncode != 0
+
+    doctor = run([python, "-m", "vlmhyperbench.cli", "doctor"], cwd=project.root)
+    assert doctor.returncode == 1
+    assert "uv sync --extra cu124" in doctor.stdout and "uv sync --extra cu128" in doctor.stdout
+
+    for module in ("vlmhyperbench.models", "vlmhyperbench.perf"):
+        imported = run([python, "-c", f"import {module}"], cwd=tmp_path)
+        assert imported.returncode != 0
+        assert "uv sync --extra cu124" in imported.stderr, imported.stderr
+
+    bench = run([python, "-m", "vlmhyperbench.cli", "bench", "--model", "dummy:tiny-qwen2-vl"], cwd=tmp_path)
+    assert bench.returncode == 3, bench.stdout + bench.stderr
+    assert "uv sync --extra cu124" in bench.stderr and "Traceback" not in bench.stderr
+
+
+def test_staging_installs_this_tree_not_editable(project: ProjectFiles, clone: Path, tmp_path: Path) -> None:
+    marker = "# staging ships the working tree as it is\n"
+    init = clone / "src" / "vlmhyperbench" / "__init__.py"
+    init.write_text(init.read_text() + marker)
+    venv = tmp_path / "staging"
+    result = uv("sync", "--frozen", "--project", "staging", cwd=clone, env={"UV_PROJECT_ENVIRONMENT": str(venv)})
+    assert result.returncode == 0, result.stderr
+    probe = run([python_of(venv), "-c", PROBE], cwd=tmp_path)
+    installed = json.loads(probe.stdout)
+    assert installed["profile"] == "staging" and installed["editable"] is False
+    assert installed["file"].startswith(str(venv)), "staging must not import from the source tree"
+    assert marker in Path(installed["file"]).read_text()
+
+
+def test_prod_is_the_pinned_release_and_the_work_tree_does_not_leak(
+    project: ProjectFiles, clone: Path, tmp_path: Path
+) -> None:
+    _, pinned = project.prod_release()
+    leak = "LEAKED_FROM_WORK_TREE = True\n"
+    init = clone / "src" / "vlmhyperbench" / "__init__.py"
+    init.write_text(init.read_text() + leak)
+    venv = tmp_path / "prod"
+    result = uv("sync", "--frozen", "--project", "prod", cwd=clone,
+                env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)})
+    assert result.returncode == 0, result.stderr
+    installed = json.loads(run([python_of(venv), "-c", PROBE], cwd=tmp_path).stdout)
+    assert installed["profile"] == "prod" and installed["commit"] == pinned
+    assert installed["file"].startswith(str(venv))
+    assert leak not in Path(installed["file"]).read_text()
+    released = subprocess.run(["git", "show", f"{pinned}:src/vlmhyperbench/__init__.py"], cwd=clone,
+                              capture_output=True, text=True, check=True).stdout
+    assert Path(installed["file"]).read_text() == released
+
+
+PROBE = """
+import json, vlmhyperbench
+from vlmhyperbench.env.profile import detect_profile
+p = detect_profile()
+print(json.dumps({"profile": p.profile, "editable": p.editable, "commit": p.commit, "file": vlmhyperbench.__file__}))
+"""

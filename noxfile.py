@@ -137,11 +137,12 @@ def locks(session: nox.Session) -> None:
 @nox.session(name="ci-matrix", python=False)
 def ci_matrix(session: nox.Session) -> None:
     """Print the GitHub Actions matrix of the parametrised cells, from `nox --list --json`."""
+    kinds = session.posargs or ["tests", "bench"]
     import subprocess
 
     listing = json.loads(
         subprocess.run(
-            [sys.executable, "-m", "nox", "--list", "--json", "-t", "tests", "bench", "-f", str(ROOT / "noxfile.py")],
+            [sys.executable, "-m", "nox", "--list", "--json", "-t", *kinds, "-f", str(ROOT / "noxfile.py")],
             capture_output=True,
             text=True,
             check=True,
@@ -150,7 +151,7 @@ def ci_matrix(session: nox.Session) -> None:
     include = []
     for cell in listing:
         kind = cell["name"].split("-")[0]
-        if kind not in ("tests", "bench"):
+        if kind not in kinds:
             continue
         include.append(
             {

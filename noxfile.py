@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import nox
@@ -70,10 +71,12 @@ def install_cell(session: nox.Session, backend: str, profile: str) -> None:
     session.run_install("vlmhyperbench", "doctor", "--project-root", str(ROOT), external=True)
 
 
-def _matrix_session(kind: str, python: str, backend: str, description: str):  # type: ignore[no-untyped-def]
+def _matrix_session(
+    kind: str, python: str, backend: str, description: str
+) -> Callable[[Callable[[nox.Session, str], None]], Callable[..., None]]:
     """Register `{kind}-{python}-{backend}` parametrised by profile, with its tags."""
 
-    def decorate(run):  # type: ignore[no-untyped-def]
+    def decorate(run: Callable[[nox.Session, str], None]) -> Callable[..., None]:
         @nox.session(
             name=f"{kind}-{python}-{backend}",
             python=python,
@@ -92,12 +95,9 @@ def _matrix_session(kind: str, python: str, backend: str, description: str):  # 
 
 
 def run_tests(session: nox.Session, profile: str) -> None:
-    if profile == "prod":
-        # The current tests describe the current tree, not the release: prod checks that what is
-        # installed is exactly the pinned release and that it works.
-        targets = ["tests/env/test_installed_release.py"]
-    else:
-        targets = ["tests"]
+    # The current tests describe the current tree, not the release: prod checks that what is installed
+    # is exactly the pinned release and that it works.
+    targets = ["tests/env/test_installed_release.py"] if profile == "prod" else ["tests"]
     session.run("pytest", *(session.posargs or targets), external=session.venv_backend == "none")
 
 
@@ -121,7 +121,9 @@ def lint(session: nox.Session) -> None:
     """ruff and mypy, from the dev lock."""
     env = {"UV_PROJECT_ENVIRONMENT": str(ROOT / ".nox" / "lint")}
     session.run("uv", "sync", "--locked", "--only-group", "lint", env=env)
-    session.run("uv", "run", "--no-sync", "ruff", "check", "src", "tests", "benchmarks", "noxfile.py", env=env)
+    session.run(
+        "uv", "run", "--no-sync", "ruff", "check", "src", "tests", "benchmarks", "noxfile.py", env=env
+    )
     session.run("uv", "run", "--no-sync", "ruff", "format", "--check", "src", "tests", "noxfile.py", env=env)
     session.run("uv", "run", "--no-sync", "mypy", "src/vlmhyperbench", env=env)
 

@@ -73,7 +73,7 @@ def test_profiles_pass_each_backend_extra_through(project: ProjectFiles, profile
 def test_profile_locks_install_the_same_cuda_builds(project: ProjectFiles, profile: str) -> None:
     lock = project.lock(profile)
     for torch in _locked(lock, "torch"):
-        runtime = [d for d in torch["dependencies"] if d["name"].startswith("nvidia-cuda-runtime")][0]
+        runtime = next(d for d in torch["dependencies"] if d["name"].startswith("nvidia-cuda-runtime"))
         version = runtime.get("version") or _locked(lock, runtime["name"])[0]["version"]
         backend = next(b for b in BACKENDS if b.accepts_torch(torch["version"]))
         assert version == backend.cuda_runtime

@@ -15,7 +15,13 @@ from vlmhyperbench.env.doctor import FAIL, OK, SKIP, WARN, DoctorContext, run_ch
 from vlmhyperbench.env.gpu import DriverInfo, GpuInfo
 from vlmhyperbench.env.project import ProjectFiles
 
-TORCH_CU124 = {"torch": "2.6.0+cu124", "torch_cuda": "12.4", "cudnn": None, "cuda_available": "False", "device": "cpu"}
+TORCH_CU124 = {
+    "torch": "2.6.0+cu124",
+    "torch_cuda": "12.4",
+    "cudnn": None,
+    "cuda_available": "False",
+    "device": "cpu",
+}
 TORCH_CU128 = {**TORCH_CU124, "torch": "2.10.0+cu128", "torch_cuda": "12.8"}
 NO_TORCH = {"torch": None, "torch_cuda": None, "cudnn": None, "cuda_available": "False", "device": "cpu"}
 
@@ -140,11 +146,21 @@ def test_doctor_cli_json_on_this_environment(repo_root: Path) -> None:
     result = CliRunner().invoke(app, ["doctor", "--json", "--project-root", str(repo_root)])
     report = json.loads(result.output)
     names = [c["name"] for c in report["checks"]]
-    assert names[:8] == ["python pin", "python range", "torch", "backend", "UV_TORCH_BACKEND", "gpu",
-                         "nvidia driver", "profile"]
+    assert names[:8] == [
+        "python pin",
+        "python range",
+        "torch",
+        "backend",
+        "UV_TORCH_BACKEND",
+        "gpu",
+        "nvidia driver",
+        "profile",
+    ]
     assert result.exit_code == (0 if report["ok"] else 1)
     assert {c["name"] for c in report["checks"] if c["name"].startswith("lock")} == {
-        "lock dev", "lock staging", "lock prod"
+        "lock dev",
+        "lock staging",
+        "lock prod",
     }
 
 

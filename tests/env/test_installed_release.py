@@ -45,5 +45,7 @@ def test_installed_files_are_the_release_files(repo_root: Path) -> None:
 
 
 def test_release_cli_runs() -> None:
-    result = subprocess.run([sys.executable, "-m", "vlmhyperbench.cli", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "vlmhyperbench.cli", "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "doctor" in result.stdout

@@ -20,7 +20,9 @@ PROFILES = ["dev", "staging", "prod"]
 
 def nox(repo_root: Path, *args: str):
     env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return run([sys.executable, "-m", "nox", "-f", str(repo_root / "noxfile.py"), *args], cwd=repo_root, env=env)
+    return run(
+        [sys.executable, "-m", "nox", "-f", str(repo_root / "noxfile.py"), *args], cwd=repo_root, env=env
+    )
 
 
 @pytest.fixture(scope="module")

@@ -33,12 +33,20 @@ def clone(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("profile", ["dev", "staging", "prod"])
 def test_lock_is_up_to_date(project: ProjectFiles, clone: Path, profile: str) -> None:
-    result = uv("lock", "--check", "--project", str(project.profile_dir(profile)), cwd=project.root,
-                env=release_redirect(project, clone))
+    result = uv(
+        "lock",
+        "--check",
+        "--project",
+        str(project.profile_dir(profile)),
+        cwd=project.root,
+        env=release_redirect(project, clone),
+    )
     assert result.returncode == 0, result.stderr
 
 
-def test_plain_sync_gives_no_torch_and_every_command_names_the_fix(project: ProjectFiles, tmp_path: Path) -> None:
+def test_plain_sync_gives_no_torch_and_every_command_names_the_fix(
+    project: ProjectFiles, tmp_path: Path
+) -> None:
     venv = tmp_path / "no-extra"
     result = uv("sync", "--frozen", "--no-dev", cwd=project.root, env={"UV_PROJECT_ENVIRONMENT": str(venv)})
     assert result.returncode == 0, result.stderr
@@ -64,7 +72,9 @@ def test_staging_installs_this_tree_not_editable(project: ProjectFiles, clone: P
     init = clone / "src" / "vlmhyperbench" / "__init__.py"
     init.write_text(init.read_text() + marker)
     venv = tmp_path / "staging"
-    result = uv("sync", "--frozen", "--project", "staging", cwd=clone, env={"UV_PROJECT_ENVIRONMENT": str(venv)})
+    result = uv(
+        "sync", "--frozen", "--project", "staging", cwd=clone, env={"UV_PROJECT_ENVIRONMENT": str(venv)}
+    )
     assert result.returncode == 0, result.stderr
     probe = run([python_of(venv), "-c", PROBE], cwd=tmp_path)
     installed = json.loads(probe.stdout)
@@ -81,15 +91,26 @@ def test_prod_is_the_pinned_release_and_the_work_tree_does_not_leak(
     init = clone / "src" / "vlmhyperbench" / "__init__.py"
     init.write_text(init.read_text() + leak)
     venv = tmp_path / "prod"
-    result = uv("sync", "--frozen", "--project", "prod", cwd=clone,
-                env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)})
+    result = uv(
+        "sync",
+        "--frozen",
+        "--project",
+        "prod",
+        cwd=clone,
+        env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)},
+    )
     assert result.returncode == 0, result.stderr
     installed = json.loads(run([python_of(venv), "-c", PROBE], cwd=tmp_path).stdout)
     assert installed["profile"] == "prod" and installed["commit"] == pinned
     assert installed["file"].startswith(str(venv))
     assert leak not in Path(installed["file"]).read_text()
-    released = subprocess.run(["git", "show", f"{pinned}:src/vlmhyperbench/__init__.py"], cwd=clone,
-                              capture_output=True, text=True, check=True).stdout
+    released = subprocess.run(
+        ["git", "show", f"{pinned}:src/vlmhyperbench/__init__.py"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert Path(installed["file"]).read_text() == released
 
 
@@ -97,5 +118,6 @@ PROBE = """
 import json, vlmhyperbench
 from vlmhyperbench.env.profile import detect_profile
 p = detect_profile()
-print(json.dumps({"profile": p.profile, "editable": p.editable, "commit": p.commit, "file": vlmhyperbench.__file__}))
+print(json.dumps({"profile": p.profile, "editable": p.editable, "commit": p.commit,
+                  "file": vlmhyperbench.__file__}))
 """

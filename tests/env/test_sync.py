@@ -37,7 +37,7 @@ def test_no_gpu_takes_the_newest_backend_and_says_so() -> None:
 
 
 def test_unknown_backend_names_the_available_ones() -> None:
-    with pytest.raises(SyncError, match="--backend: unknown backend 'cu126'. Available: cu124, cu128"):
+    with pytest.raises(SyncError, match=r"--backend: unknown backend 'cu126'\. Available: cu124, cu128"):
         choose_backend("cu126", {}, NO_DRIVER)
     with pytest.raises(SyncError, match="UV_TORCH_BACKEND"):
         choose_backend("auto", {"UV_TORCH_BACKEND": "rocm6.3"}, NO_DRIVER)
@@ -63,13 +63,16 @@ def test_unknown_profile(repo_root: Path) -> None:
 
 def test_cli_prints_the_command(repo_root: Path) -> None:
     result = CliRunner().invoke(
-        app, ["sync", "--backend", "cu124", "--profile", "staging", "--dry-run", "--project-root", str(repo_root)]
+        app,
+        ["sync", "--backend", "cu124", "--profile", "staging", "--dry-run", "--project-root", str(repo_root)],
     )
     assert result.exit_code == 0, result.output
     assert "uv sync --locked --extra cu124 --project staging" in result.output
 
 
 def test_cli_bad_backend_is_a_clear_error(repo_root: Path) -> None:
-    result = CliRunner().invoke(app, ["sync", "--backend", "cu999", "--dry-run", "--project-root", str(repo_root)])
+    result = CliRunner().invoke(
+        app, ["sync", "--backend", "cu999", "--dry-run", "--project-root", str(repo_root)]
+    )
     assert result.exit_code == 2
     assert "unknown backend 'cu999'" in result.output

@@ -31,7 +31,9 @@ class Cell:
     def parse(cls, cell_id: str) -> Cell:
         parts = cell_id.split("-")
         if len(parts) != 3 or not all(parts):
-            raise ValueError(f"cell {cell_id!r} is not of the form PYTHON-BACKEND-PROFILE, e.g. 3.12-cu124-dev")
+            raise ValueError(
+                f"cell {cell_id!r} is not of the form PYTHON-BACKEND-PROFILE, e.g. 3.12-cu124-dev"
+            )
         return cls(*parts)
 
 

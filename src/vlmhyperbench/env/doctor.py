@@ -108,7 +108,7 @@ def check_python_pin(ctx: DoctorContext) -> Check:
         "python pin",
         FAIL,
         f"Python {ctx.python_version} runs, but .python-version pins {pin}: the team runs different Pythons",
-        fix=f"uv sync --python {pin} --extra <backend>  (or `uv python pin {running}` to move the whole team)",
+        fix=f"uv sync --python {pin} --extra <backend>  (or `uv python pin {running}` to move the team)",
     )
 
 
@@ -128,7 +128,7 @@ def check_python_supported(ctx: DoctorContext) -> Check:
 
 def _installed_requires_python() -> str | None:
     try:
-        return importlib.metadata.metadata("vlmhyperbench").get("Requires-Python")
+        return importlib.metadata.metadata("vlmhyperbench")["Requires-Python"] or None
     except importlib.metadata.PackageNotFoundError:
         return None
 
@@ -171,7 +171,7 @@ def check_torch_backend(ctx: DoctorContext) -> Check:
             FAIL,
             f"this matrix cell is {ctx.cell_backend}, but the installed torch {version} is {backend.name} "
             f"(CUDA {cuda})",
-            fix=f"uv sync --locked --extra {ctx.cell_backend}  (preinstalled mode: run the {backend.name} cell)",
+            fix=f"uv sync --locked --extra {ctx.cell_backend}  (preinstalled: run the {backend.name} cell)",
         )
     return Check("backend", OK, f"torch {version} is backend {backend.name} (CUDA {backend.cuda})")
 
@@ -231,7 +231,8 @@ def check_driver(ctx: DoctorContext) -> Check:
         return Check(
             "nvidia driver",
             FAIL,
-            f"{summary}, too old for {installed.name} (CUDA {installed.cuda}, driver >= {installed.min_driver})",
+            f"{summary}, too old for {installed.name} "
+            f"(CUDA {installed.cuda}, driver >= {installed.min_driver})",
             fix=(fix + " or " if fix else "") + f"upgrade the driver to >= {installed.min_driver}",
         )
     return Check("nvidia driver", OK, f"{summary}: enough for {installed.name}")
@@ -249,7 +250,9 @@ def check_locks(ctx: DoctorContext) -> list[Check]:
         folder = ctx.project.profile_dir(profile)
         name = f"lock {profile}"
         if not (folder / "uv.lock").is_file():
-            checks.append(Check(name, FAIL, f"{folder / 'uv.lock'} is missing", fix=f"uv lock --project {folder}"))
+            checks.append(
+                Check(name, FAIL, f"{folder / 'uv.lock'} is missing", fix=f"uv lock --project {folder}")
+            )
             continue
         try:
             result = subprocess.run(
@@ -259,7 +262,9 @@ def check_locks(ctx: DoctorContext) -> list[Check]:
                 timeout=LOCK_CHECK_TIMEOUT_S,
             )
         except subprocess.TimeoutExpired:
-            checks.append(Check(name, WARN, f"`uv lock --check` took over {LOCK_CHECK_TIMEOUT_S}s (offline?)"))
+            checks.append(
+                Check(name, WARN, f"`uv lock --check` took over {LOCK_CHECK_TIMEOUT_S}s (offline?)")
+            )
             continue
         if result.returncode == 0:
             checks.append(Check(name, OK, f"{folder.name}/uv.lock is up to date"))
@@ -267,7 +272,9 @@ def check_locks(ctx: DoctorContext) -> list[Check]:
             lines = result.stderr.strip().splitlines() or ["(no message)"]
             first_error = next((line for line in lines if line.startswith("error")), lines[-1])
             checks.append(
-                Check(name, FAIL, f"`uv lock --check` failed: {first_error}", fix=f"uv lock --project {folder}")
+                Check(
+                    name, FAIL, f"`uv lock --check` failed: {first_error}", fix=f"uv lock --project {folder}"
+                )
             )
     return checks
 

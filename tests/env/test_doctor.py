@@ -13,6 +13,7 @@ from vlmhyperbench.cli import app
 from vlmhyperbench.env import doctor
 from vlmhyperbench.env.doctor import FAIL, OK, SKIP, WARN, DoctorContext, run_checks
 from vlmhyperbench.env.gpu import DriverInfo, GpuInfo
+from vlmhyperbench.env.profile import detect_profile
 from vlmhyperbench.env.project import ProjectFiles
 
 TORCH_CU124 = {
@@ -125,11 +126,14 @@ def test_gpu_seen_by_driver_but_not_by_torch_fails(ctx: DoctorContext) -> None:
     assert doctor.check_gpu(replace(ctx, torch={**TORCH_CU128, "cuda_available": "True"})).status == OK
 
 
-def test_profile_of_this_checkout_is_dev_editable(ctx: DoctorContext) -> None:
+def test_profile_names_the_installed_one(ctx: DoctorContext) -> None:
+    installed = detect_profile()  # dev in a checkout, staging in the staging cells
     check = doctor.check_profile(ctx)
-    assert check.status == OK and check.summary.startswith("dev:") and "editable" in check.summary
-    wrong = doctor.check_profile(replace(ctx, environ={"VLMHYPERBENCH_PROFILE": "prod"}))
-    assert wrong.status == FAIL and "--profile prod" in (wrong.fix or "")
+    assert check.status == OK and check.summary.startswith(f"{installed.profile}:")
+    assert ("not editable" in check.summary) is (not installed.editable)
+    other = next(p for p in ("dev", "staging", "prod") if p != installed.profile)
+    wrong = doctor.check_profile(replace(ctx, environ={"VLMHYPERBENCH_PROFILE": other}))
+    assert wrong.status == FAIL and f"--profile {other}" in (wrong.fix or "")
 
 
 def test_stale_lock_is_found_by_real_uv(tmp_path: Path, ctx: DoctorContext) -> None:

@@ -1,0 +1,180 @@
+"""Speed suites: preset x batch size x attention implementation, one pytest-benchmark result each.
+
+    pytest benchmarks                                   # tiny presets on CPU, seconds each
+    pytest benchmarks --vlm-scale=full                  # real-size presets (needs a CUDA GPU)
+    pytest benchmarks --vlm-presets=qwen2-vl-2b --vlm-batch=1,8,32 --vlm-attn=eager,sdpa --vlm-new-tokens=128
+
+Results: pytest-benchmark JSON (`--benchmark-autosave`), stored per matrix cell by the vlmhyperbench
+plugin, with our figures in `extra_info` (config / metrics / rounds). Uses only the public API of
+`vlmhyperbench.models` and `vlmhyperbench.perf`, so it runs against the released package too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # dummy presets never need the hub
+
+SCALES = {
+    # scale: (default batch sizes, default new tokens)
+    "tiny": ("1,4", 8),
+    "full": ("1,8,32", 128),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    preset: str
+    attn: str
+    batch: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.preset}-{self.attn}-b{self.batch}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("vlmhyperbench", "vlmhyperbench speed suites")
+    group.addoption(
+        "--vlm-scale",
+        choices=sorted(SCALES),
+        default="tiny",
+        help="tiny: tiny-* presets (CPU, seconds); full: the real-size presets (GPU).",
+    )
+    group.addoption(
+        "--vlm-presets",
+        default=None,
+        help="Comma-separated preset names (default: every preset of the scale).",
+    )
+    group.addoption(
+        "--vlm-batch", default=None, help="Comma-separated batch sizes (tiny: 1,4; full: 1,8,32)."
+    )
+    group.addoption("--vlm-attn", default="eager,sdpa", help="Comma-separated attention implementations.")
+    group.addoption(
+        "--vlm-new-tokens",
+        type=int,
+        default=None,
+        help="Fixed number of generated tokens (tiny: 8; full: 128).",
+    )
+    group.addoption("--vlm-rounds", type=int, default=3, help="Measured rounds per benchmark.")
+    group.addoption("--vlm-warmup", type=int, default=1, help="Warm-up rounds per benchmark (not measured).")
+    group.addoption("--vlm-device", default="auto", help="auto, cpu or cuda[:N].")
+    group.addoption(
+        "--vlm-dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU), bfloat16, float16..."
+    )
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Parallel workers share the CPU/GPU: every timing would be wrong. pytest-benchmark only warns.
+    if hasattr(config, "workerinput") or getattr(config.option, "numprocesses", None):
+        raise pytest.UsageError(
+            "the vlmhyperbench speed suites must not run under pytest-xdist (-n): parallel workers "
+            "share the device and corrupt every timing. Drop -n / --numprocesses."
+        )
+
+
+def _options(config: pytest.Config) -> dict[str, Any]:
+    scale = config.getoption("--vlm-scale")
+    default_batch, default_tokens = SCALES[scale]
+    from vlmhyperbench.models import preset_names
+
+    presets = _csv(config.getoption("--vlm-presets") or "") or preset_names(tiny=scale == "tiny")
+    known = preset_names()
+    unknown = [p for p in presets if p not in known]
+    if unknown:
+        raise pytest.UsageError(f"Unknown preset {unknown[0]!r}. Available: {', '.join(known)}")
+    batches = [int(b) for b in _csv(config.getoption("--vlm-batch") or default_batch)]
+    if any(b < 1 for b in batches):
+        raise pytest.UsageError(f"--vlm-batch sizes must be >= 1, got {batches}")
+    new_tokens = config.getoption("--vlm-new-tokens") or default_tokens
+    rounds, warmup = config.getoption("--vlm-rounds"), config.getoption("--vlm-warmup")
+    if rounds < 1 or warmup < 0 or new_tokens < 1:
+        raise pytest.UsageError("need --vlm-rounds >= 1, --vlm-warmup >= 0 and --vlm-new-tokens >= 1")
+    return {
+        "scale": scale,
+        "presets": presets,
+        "batches": batches,
+        "attns": _csv(config.getoption("--vlm-attn")),
+        "new_tokens": new_tokens,
+        "rounds": rounds,
+        "warmup": warmup,
+        "device": config.getoption("--vlm-device"),
+        "dtype": config.getoption("--vlm-dtype"),
+    }
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "vlm_case" in metafunc.fixturenames:
+        opts = _options(metafunc.config)
+        # preset outermost, then attention: consecutive cases reuse one loaded model
+        cases = [Case(p, a, b) for p in opts["presets"] for a in opts["attns"] for b in opts["batches"]]
+        metafunc.parametrize("vlm_case", cases, ids=[c.id for c in cases])
+
+
+@pytest.fixture(scope="session")
+def vlm_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    opts = _options(request.config)
+    if opts["scale"] == "full" and opts["device"] == "auto":
+        import torch
+
+        if not torch.cuda.is_available():
+            pytest.skip("--vlm-scale=full needs a CUDA GPU (or ask for it on CPU with --vlm-device cpu)")
+    return opts
+
+
+class _ModelCache:
+    """Holds one loaded model at a time: full-size presets do not fit side by side."""
+
+    def __init__(self) -> None:
+        self.key: tuple[str, str] | None = None
+        self.loaded: Any = None
+
+    def get(self, preset: str, attn: str, opts: dict[str, Any]) -> Any:
+        if self.key != (preset, attn):
+            from vlmhyperbench.models import load_vlm
+
+            self.loaded = None
+            _free_device_memory()
+            self.loaded = load_vlm(
+                f"dummy:{preset}", device=opts["device"], dtype=opts["dtype"], attn_implementation=attn
+            )
+            self.key = (preset, attn)
+        return self.loaded
+
+
+def _free_device_memory() -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+@pytest.fixture(scope="session")
+def vlm_models() -> _ModelCache:
+    return _ModelCache()
+
+
+PROMPT = "Extract every field of this document as JSON."
+
+
+@pytest.fixture(scope="session")
+def vlm_inputs() -> Any:
+    """`vlm_inputs(batch) -> (images, prompts)`: one synthetic page and the extraction prompt per sequence."""
+
+    from vlmhyperbench.perf import document_pages
+
+    def make(batch: int) -> tuple[list[Any], list[str]]:
+        return document_pages(batch), [PROMPT] * batch
+
+    return make

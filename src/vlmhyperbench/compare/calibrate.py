@@ -1,0 +1,256 @@
+"""Measure how often the comparison raises a false alarm (A/A) and how often it catches a slowdown.
+
+    python -m vlmhyperbench.compare.calibrate --repeats 40 --rounds 8
+
+On a tiny preset (CPU is fine), each repetition measures three arms, round by round in a random order:
+A and A' (the same model, the same inputs) and S, with the test-only hook `VLMHYPERBENCH_TEST_SLOWDOWN`
+(contract 2) making every generate `--slowdown` longer. A vs A' is judged exactly as `vlmhyperbench compare`
+judges a row (`compare.judge`); a *false alarm* is a gate failure there. S vs A counts as *detected* when the
+gate fails. The targets: at most 5 % false alarms, at least 95 % detections of a 10 % slowdown.
+
+Rounds of the three arms are interleaved so that whatever else the machine does hits all arms alike: the
+statistics assume exchangeable rounds, and this is how to give them that. Needs torch (it measures); the rest
+of `vlmhyperbench.compare` does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, Verdict, judge
+from vlmhyperbench.compare.figures import DEFAULT_FIGURE, get_figure
+from vlmhyperbench.compare.stats import hodges_lehmann_ratio
+
+MAX_FALSE_ALARM_RATE = 0.05
+MIN_DETECTION_RATE = 0.95
+PROMPT = "Read the text in this document."
+
+
+@dataclass
+class CalibrationResult:
+    preset: str
+    figure: str
+    repeats: int
+    rounds: int
+    slowdown: float
+    threshold: float
+    confidence: float
+    new_tokens: int
+    false_alarms: int = 0  # A/A repetitions that failed the gate
+    detections: int = 0  # slowed repetitions that failed the gate
+    aa_significant_worse: int = 0  # A/A: significantly worse at any size (the raw one-sided error rate)
+    aa_regressions: list[float] = field(default_factory=list)  # estimated regression per A/A repetition
+    slowed_regressions: list[float] = field(default_factory=list)
+    noise: list[float] = field(default_factory=list)  # robust spread (IQR / 1.349) of log rounds, arm A
+    seconds: float = 0.0
+    environment: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.repeats
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detections / self.repeats
+
+    @property
+    def passed(self) -> bool:
+        return self.false_alarm_rate <= MAX_FALSE_ALARM_RATE and self.detection_rate >= MIN_DETECTION_RATE
+
+    @property
+    def round_noise(self) -> float:
+        """Typical relative spread of one round on this machine (median over repetitions)."""
+        return float(np.median(self.noise)) if self.noise else float("nan")
+
+    @property
+    def quiet_enough(self) -> bool:
+        """Whether `rounds` rounds of this noise can resolve `slowdown` at all (>= 95 % power, normal approx.).
+
+        The interval must exclude 1 and the estimate clear the threshold; the Hodges-Lehmann estimate of a
+        shift has standard error ~1.05 * noise * sqrt(2 / rounds). On a machine shared with other heavy
+        processes a round can vary by 20-40 %: no statistic resolves 10 % from 8 rounds there.
+        """
+        z = float(_scipy_stats.norm.ppf(0.5 + self.confidence / 2))
+        se = 1.05 * self.round_noise * (2.0 / self.rounds) ** 0.5
+        return self.slowdown - self.threshold >= 1.645 * se and self.slowdown >= (z + 1.645) * se
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            false_alarm_rate=self.false_alarm_rate,
+            detection_rate=self.detection_rate,
+            passed=self.passed,
+            round_noise=self.round_noise,
+            quiet_enough=self.quiet_enough,
+        )
+        return data
+
+    def summary(self) -> str:
+        median_aa = float(np.median(self.aa_regressions)) if self.aa_regressions else float("nan")
+        median_slow = float(np.median(self.slowed_regressions)) if self.slowed_regressions else float("nan")
+        return "\n".join(
+            [
+                f"calibration on dummy:{self.preset}, figure {self.figure}, {self.repeats} repetitions x "
+                f"{self.rounds} rounds per arm, {self.new_tokens} new tokens, threshold "
+                f"{self.threshold:.0%}, {self.confidence:.0%} intervals ({self.seconds:.0f} s)",
+                f"A/A false alarms:       {self.false_alarms}/{self.repeats} = {self.false_alarm_rate:.1%} "
+                f"(target <= {MAX_FALSE_ALARM_RATE:.0%}); significantly worse at any size: "
+                f"{self.aa_significant_worse}/{self.repeats}; median estimated change {median_aa:+.1%}",
+                f"{self.slowdown:.0%} slowdown caught: {self.detections}/{self.repeats} = "
+                f"{self.detection_rate:.1%} (target >= {MIN_DETECTION_RATE:.0%}); median estimated "
+                f"regression {median_slow:+.1%}",
+                f"round-to-round noise: {self.round_noise:.1%} (robust spread of one round); "
+                + (
+                    f"enough to resolve {self.slowdown:.0%} with {self.rounds} rounds"
+                    if self.quiet_enough
+                    else f"too noisy to resolve {self.slowdown:.0%} with {self.rounds} rounds: use a quiet machine"
+                ),
+                "PASSED" if self.passed else "FAILED",
+            ]
+        )
+
+
+def run_calibration(
+    preset: str = "tiny-llava",
+    repeats: int = 40,
+    rounds: int = 8,
+    slowdown: float = 0.10,
+    new_tokens: int = 8,
+    figure: str = DEFAULT_FIGURE,
+    threshold: float = DEFAULT_THRESHOLD,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+    threads: int | None = 1,
+    progress: Callable[[int, CalibrationResult], None] | None = None,
+) -> CalibrationResult:
+    """Measure A, A' and S rounds on `dummy:<preset>` and count gate failures (see the module docstring).
+
+    `threads=1` pins torch to one intra-op thread: on a shared CPU, several threads contend with other
+    processes and make every round slower and noisier.
+    """
+    if repeats < 1 or rounds < 1:
+        raise ValueError(f"need repeats >= 1 and rounds >= 1, got {repeats} and {rounds}")
+    spec = get_figure(figure)
+    import torch
+    from PIL import Image
+
+    from vlmhyperbench.env.info import collect_environment
+    from vlmhyperbench.models import load_vlm
+    from vlmhyperbench.perf import SLOWDOWN_ENV_VAR, measure_generation
+
+    if threads:
+        torch.set_num_threads(threads)
+    started = time.perf_counter()
+    loaded = load_vlm(f"dummy:{preset}", device="auto", dtype="auto", seed=seed)
+    image = Image.new("RGB", (256, 256), "white")
+    inputs = loaded.build_inputs([image], [PROMPT])
+    result = CalibrationResult(
+        preset, spec.name, repeats, rounds, slowdown, threshold, confidence, new_tokens,
+        environment=collect_environment(),
+    )  # fmt: skip
+    saved = os.environ.pop(SLOWDOWN_ENV_VAR, None)
+    rng = np.random.default_rng(seed)
+
+    def measure(slowed: bool) -> float:
+        if slowed:
+            os.environ[SLOWDOWN_ENV_VAR] = str(slowdown)
+        try:
+            m = measure_generation(loaded, [image], [PROMPT], new_tokens, fixed_length=True, inputs=inputs)
+        finally:
+            os.environ.pop(SLOWDOWN_ENV_VAR, None)
+        value = getattr(m, spec.name)
+        if value is None:
+            raise ValueError(f"figure {spec.name!r} is not measured on {loaded.device}")
+        return float(value)
+
+    try:
+        for _ in range(3):  # warm-up: first calls allocate and compile
+            measure(False)
+        for repetition in range(repeats):
+            arms: dict[str, list[float]] = {"A": [], "A'": [], "S": []}
+            for _ in range(rounds):
+                for arm in rng.permutation(list(arms)):
+                    arms[str(arm)].append(measure(arm == "S"))
+            logs = np.log(arms["A"])
+            result.noise.append(float(np.subtract(*np.percentile(logs, [75, 25])) / 1.349))
+            aa = hodges_lehmann_ratio(arms["A"], arms["A'"], confidence)
+            verdict, regression, failed = judge(aa, spec, threshold)
+            result.false_alarms += failed
+            result.aa_significant_worse += verdict is Verdict.WORSE
+            result.aa_regressions.append(regression)
+            slowed = hodges_lehmann_ratio(arms["A"], arms["S"], confidence)
+            _, regression, failed = judge(slowed, spec, threshold)
+            result.detections += failed
+            result.slowed_regressions.append(regression)
+            result.seconds = time.perf_counter() - started
+            if progress:
+                progress(repetition + 1, result)
+    finally:
+        if saved is not None:
+            os.environ[SLOWDOWN_ENV_VAR] = saved
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m vlmhyperbench.compare.calibrate",
+        description="A/A false-alarm and injected-slowdown detection rates of `vlmhyperbench compare`.",
+    )
+    parser.add_argument("--preset", default="tiny-llava", help="tiny preset to measure (default tiny-llava)")
+    parser.add_argument("--repeats", type=int, default=40, help="repetitions of the A/A and slowdown tests")
+    parser.add_argument("--rounds", type=int, default=8, help="measured rounds per arm and repetition")
+    parser.add_argument("--slowdown", type=float, default=0.10, help="injected slowdown fraction")
+    parser.add_argument("--new-tokens", type=int, default=8)
+    parser.add_argument("--figure", default=DEFAULT_FIGURE)
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--confidence", type=float, default=DEFAULT_CONFIDENCE)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--json", type=Path, help="also write the result as JSON here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    def progress(done: int, result: CalibrationResult) -> None:
+        print(
+            f"\r{done}/{args.repeats}: false alarms {result.false_alarms}, detections {result.detections}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    result = run_calibration(
+        preset=args.preset,
+        repeats=args.repeats,
+        rounds=args.rounds,
+        slowdown=args.slowdown,
+        new_tokens=args.new_tokens,
+        figure=args.figure,
+        threshold=args.threshold,
+        confidence=args.confidence,
+        seed=args.seed,
+        threads=args.threads or None,
+        progress=progress,
+    )
+    print(file=sys.stderr)
+    print(result.summary())
+    if not result.quiet_enough:
+        print("note: the detection target needs a quieter machine or more --rounds", file=sys.stderr)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,270 @@
+"""Match benchmarks between a reference result and one or more others, and judge each pair.
+
+Two results give the pairwise comparison (baseline vs current); more give the cross-cell table, where the
+first is the reference and every other result is a column. Each (benchmark, column) pair gets a `Delta`: the
+Hodges-Lehmann ratio with its interval (`stats.py`), a verdict, and whether it fails the gate: a *significant*
+change in the worse direction whose point estimate is worse than `threshold` (default 5 %).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from vlmhyperbench.compare.figures import DEFAULT_FIGURE, Figure, get_figure
+from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet
+from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
+
+DEFAULT_THRESHOLD = 0.05
+DEFAULT_CONFIDENCE = 0.95
+
+
+class Verdict(enum.Enum):
+    BETTER = "better"
+    WORSE = "worse"
+    UNCHANGED = "no significant change"
+    MISSING = "missing"
+    ERROR = "error"
+
+    def label(self, figure: Figure) -> str:
+        """`faster`/`slower` for times and throughputs, `smaller`/`larger` for memory."""
+        if self is Verdict.BETTER:
+            return figure.better
+        if self is Verdict.WORSE:
+            return figure.worse
+        return self.value
+
+
+@dataclass(frozen=True)
+class Delta:
+    """One benchmark in one compared result, against the reference."""
+
+    column: str
+    verdict: Verdict
+    estimate: RatioEstimate | None = None
+    median: float | None = None
+    regression: float | None = None  # fraction worse than the reference (negative: better)
+    failed: bool = False  # a significant regression beyond the threshold
+    message: str = ""  # why a row is missing or in error, or a note on the statistics
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    name: str
+    reference_median: float | None
+    reference_rounds: int
+    deltas: list[Delta]
+
+
+@dataclass
+class Comparison:
+    figure: Figure
+    threshold: float
+    confidence: float
+    reference: ResultSet
+    others: list[ResultSet]
+    rows: list[Row] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def cross_cell(self) -> bool:
+        return len(self.others) > 1
+
+    @property
+    def regressions(self) -> list[tuple[Row, Delta]]:
+        return [(row, delta) for row in self.rows for delta in row.deltas if delta.failed]
+
+    @property
+    def errors(self) -> list[str]:
+        return [delta.message for row in self.rows for delta in row.deltas if delta.verdict is Verdict.ERROR]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.regressions)
+
+    def exit_code(self) -> int:
+        """1 for a significant regression beyond the threshold, 2 for unusable results, else 0."""
+        if self.failed:
+            return 1
+        return 2 if self.errors else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary for CI artifacts."""
+
+        def result_info(result: ResultSet) -> dict[str, Any]:
+            return {
+                "label": result.label,
+                "source": result.source,
+                "path": str(result.path),
+                "cell": result.cell,
+                "run_id": result.run_id,
+                "datetime": result.datetime,
+                "environment": result.environment,
+            }
+
+        return {
+            "figure": self.figure.name,
+            "higher_is_better": self.figure.higher_is_better,
+            "threshold": self.threshold,
+            "confidence": self.confidence,
+            "method": "Hodges-Lehmann ratio on log scale, Mann-Whitney confidence interval",
+            "reference": result_info(self.reference),
+            "others": [result_info(other) for other in self.others],
+            "rows": [
+                {
+                    "benchmark": row.name,
+                    "key": row.key,
+                    "reference_median": row.reference_median,
+                    "reference_rounds": row.reference_rounds,
+                    "columns": [
+                        {
+                            "column": d.column,
+                            "verdict": d.verdict.label(self.figure),
+                            "median": d.median,
+                            "ratio": d.estimate.ratio if d.estimate else None,
+                            "ci_low": d.estimate.low if d.estimate else None,
+                            "ci_high": d.estimate.high if d.estimate else None,
+                            "p_value": d.estimate.p_value if d.estimate else None,
+                            "rounds": d.estimate.n_current if d.estimate else None,
+                            "regression": d.regression,
+                            "failed": d.failed,
+                            "message": d.message,
+                        }
+                        for d in row.deltas
+                    ],
+                }
+                for row in self.rows
+            ],
+            "warnings": self.warnings,
+            "failed": self.failed,
+            "exit_code": self.exit_code(),
+        }
+
+
+def judge(
+    estimate: RatioEstimate, figure: Figure, threshold: float = DEFAULT_THRESHOLD
+) -> tuple[Verdict, float, bool]:
+    """Verdict, regression fraction and gate failure for one estimate (also what the calibration counts)."""
+    regression = figure.regression(estimate.ratio)
+    if not estimate.significant:
+        return Verdict.UNCHANGED, regression, False
+    if regression > 0:
+        return Verdict.WORSE, regression, regression > threshold
+    return Verdict.BETTER, regression, False
+
+
+def _assign_labels(results: list[ResultSet]) -> None:
+    """Column titles: the cell id, made unique with the run id or the source when cells repeat."""
+    firsts = [r.source if r.source.startswith("baseline:") else r.cell or r.source for r in results]
+    for result, first in zip(results, firsts, strict=True):
+        label = first
+        if firsts.count(first) > 1:
+            label = (
+                result.source if result.source != first else f"{first}:{result.run_id or result.path.name}"
+            )
+        result.label = label
+    labels = [r.label for r in results]
+    for index, result in enumerate(results):
+        if labels.count(result.label) > 1:
+            result.label = f"{result.label} #{index + 1}"
+
+
+def config_differences(a: BenchmarkResult, b: BenchmarkResult) -> list[str]:
+    """`dtype: bfloat16 vs float16` for every config field both record and that differ."""
+    return [
+        f"{name}: {a.config[name]!r} vs {b.config[name]!r}"
+        for name in sorted(set(a.config) & set(b.config))
+        if a.config[name] != b.config[name]
+    ]
+
+
+def _delta(
+    reference: ResultSet,
+    ref_bench: BenchmarkResult,
+    other: ResultSet,
+    bench: BenchmarkResult,
+    figure: Figure,
+    threshold: float,
+    confidence: float,
+    allow_mismatch: bool,
+) -> Delta:
+    column = other.label
+    differences = config_differences(ref_bench, bench)
+    note = ""
+    if differences:
+        text = (
+            f"benchmark {bench.name!r}: config differs between {reference.describe()} and "
+            f"{other.describe()}: {'; '.join(differences)}"
+        )
+        if not allow_mismatch:
+            return Delta(column, Verdict.ERROR, message=text + " (pass --allow-mismatch to compare anyway)")
+        note = "config differs: " + "; ".join(differences)
+    try:
+        base = reference.values(ref_bench, figure.name)
+        cur = other.values(bench, figure.name)
+        estimate = hodges_lehmann_ratio(base, cur, confidence)
+    except ResultError as exc:
+        return Delta(column, Verdict.ERROR, message=str(exc))
+    except ValueError as exc:
+        return Delta(column, Verdict.ERROR, message=f"benchmark {bench.name!r}, {figure.name}: {exc}")
+    verdict, regression, failed = judge(estimate, figure, threshold)
+    message = "; ".join(part for part in (note, estimate.note) if part)
+    return Delta(column, verdict, estimate, statistics.median(cur), regression, failed, message)
+
+
+def compare(
+    reference: ResultSet,
+    others: list[ResultSet],
+    figure: str | Figure = DEFAULT_FIGURE,
+    threshold: float = DEFAULT_THRESHOLD,
+    confidence: float = DEFAULT_CONFIDENCE,
+    allow_mismatch: bool = False,
+) -> Comparison:
+    """Compare `others` with `reference` on one figure; ResultError when no benchmark matches at all."""
+    if not others:
+        raise ValueError("nothing to compare the reference with")
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
+    spec = figure if isinstance(figure, Figure) else get_figure(figure)
+    _assign_labels([reference, *others])
+    comparison = Comparison(spec, threshold, confidence, reference, others)
+
+    for other in others:
+        if not set(reference.benchmarks) & set(other.benchmarks):
+            raise ResultError(
+                f"no benchmark matches between {reference.describe()} and {other.describe()}: "
+                f"{reference.label} has {', '.join(sorted(reference.benchmarks))}; "
+                f"{other.label} has {', '.join(sorted(other.benchmarks))}"
+            )
+
+    keys = list(reference.benchmarks)
+    for other in others:
+        keys += [key for key in other.benchmarks if key not in keys]
+    for key in keys:
+        ref_bench = reference.benchmarks.get(key)
+        deltas = []
+        for other in others:
+            bench = other.benchmarks.get(key)
+            if ref_bench is None or bench is None:
+                missing_in = reference if ref_bench is None else other
+                deltas.append(Delta(other.label, Verdict.MISSING, message=f"not in {missing_in.describe()}"))
+                continue
+            deltas.append(
+                _delta(reference, ref_bench, other, bench, spec, threshold, confidence, allow_mismatch)
+            )
+        name = (ref_bench or next(o.benchmarks[key] for o in others if key in o.benchmarks)).name
+        ref_values: list[float] = []
+        if ref_bench is not None:
+            with contextlib.suppress(ResultError):  # the delta already says what is wrong with it
+                ref_values = reference.values(ref_bench, spec.name)
+        comparison.rows.append(
+            Row(key, name, statistics.median(ref_values) if ref_values else None, len(ref_values), deltas)
+        )
+        for delta in deltas:
+            if delta.verdict is Verdict.MISSING:
+                comparison.warnings.append(f"benchmark {name!r} ({delta.column}): {delta.message}")
+    return comparison

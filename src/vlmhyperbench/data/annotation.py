@@ -1,0 +1,100 @@
+"""The original VLMHyperBench dataset format: a folder with `annotation.csv` and the images under it.
+
+`annotation.csv` is `;`-separated UTF-8 (a BOM is accepted), one row per question:
+
+    data_index;split;image_path;question;answer;doc_class;question_type;answer_bbox
+
+`data_index` is the answer id, `image_path` is relative to the dataset folder. Reading goes through
+`vlmhyperbench.data.validate.load_dataset`, which checks every row; this module holds the record and
+the writer.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ANNOTATION_FILE = "annotation.csv"
+SEPARATOR = ";"
+COLUMNS = (
+    "data_index",
+    "split",
+    "image_path",
+    "question",
+    "answer",
+    "doc_class",
+    "question_type",
+    "answer_bbox",
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One question about one image, with its reference answer."""
+
+    data_index: str
+    split: str
+    image_path: str
+    question: str
+    answer: str
+    doc_class: str
+    question_type: str
+    answer_bbox: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.data_index
+
+
+@dataclass
+class Dataset:
+    """A validated dataset: its folder and its samples in file order."""
+
+    root: Path
+    samples: list[Sample]
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def image_file(self, sample: Sample) -> Path:
+        return self.root / sample.image_path
+
+    def load_image(self, sample: Sample):  # -> PIL.Image.Image
+        from PIL import Image
+
+        with Image.open(self.image_file(sample)) as image:
+            return image.convert("RGB")
+
+    def filter(
+        self,
+        doc_class: Iterable[str] | None = None,
+        question_type: Iterable[str] | None = None,
+        split: Iterable[str] | None = None,
+    ) -> Dataset:
+        """Keep the samples whose fields are in the given sets (None keeps everything)."""
+        wanted = {
+            "doc_class": set(doc_class) if doc_class else None,
+            "question_type": set(question_type) if question_type else None,
+            "split": set(split) if split else None,
+        }
+        kept = [s for s in self.samples if all(v is None or getattr(s, k) in v for k, v in wanted.items())]
+        return Dataset(self.root, kept)
+
+    def values(self, column: str) -> list[str]:
+        """Distinct values of a column, in first-seen order."""
+        return list(dict.fromkeys(getattr(s, column) for s in self.samples))
+
+
+def write_annotation(path: Path, samples: Iterable[Sample]) -> Path:
+    """Write samples as `annotation.csv` (`;`, UTF-8 without BOM); `path` is the file or its folder."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / ANNOTATION_FILE
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=SEPARATOR, lineterminator="\n")
+        writer.writeheader()
+        for sample in samples:
+            writer.writerow(asdict(sample))
+    return path

@@ -1,0 +1,211 @@
+"""Read and check a dataset folder; every problem names its file, row and column.
+
+`check_dataset(dir)` returns all problems (what `vlmhyperbench data check` prints);
+`load_dataset(dir)` returns
+the `Dataset` or raises `DatasetError` with the same list, so a run refuses a bad dataset before it starts.
+Rows are counted as lines of the file: the header is row 1, the first answer row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from vlmhyperbench.data.annotation import ANNOTATION_FILE, COLUMNS, SEPARATOR, Dataset, Sample
+
+# Columns that must not be empty in any row.
+REQUIRED_VALUES = ("data_index", "image_path", "question")
+OTHER_SEPARATORS = {",": "comma", "\t": "tab", "|": "pipe"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset."""
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.message}"
+
+
+class DatasetError(ValueError):
+    """A dataset that failed validation; `.problems` lists everything found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the dataset:\n{lines}")
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        row = raw.count(b"\n", 0, exc.start) + 1
+        field = raw[line_start : exc.start].count(SEPARATOR.encode())
+        header = raw.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r").split(SEPARATOR)
+        column = header[field] if row > 1 and field < len(header) else None
+        message = (
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded "
+            "(save the file as UTF-8)"
+        )
+        return None, [Problem(file, message, row, column)]
+
+
+def _check_header(header: list[str], first_line: str, file: str) -> list[Problem]:
+    if len(header) == 1 and SEPARATOR not in first_line:
+        for sep, name in OTHER_SEPARATORS.items():
+            if sep in first_line:
+                return [
+                    Problem(
+                        file, f"wrong separator: the header is split by {name} ({sep!r}), expected ';'", 1
+                    )
+                ]
+    problems = []
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        problems.append(
+            Problem(file, f"missing column(s): {', '.join(missing)} (expected {SEPARATOR.join(COLUMNS)})", 1)
+        )
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(file, "duplicate column in the header", 1, name))
+        seen.add(name)
+    return problems
+
+
+def _resolve_image(root: Path, value: str) -> Path | str:
+    """The image file under root, or the reason it is not acceptable."""
+    if Path(value).is_absolute():
+        return f"image_path {value!r} is absolute; it must be relative to the dataset folder"
+    target = (root / value).resolve()
+    if not target.is_relative_to(root.resolve()):
+        return f"image_path {value!r} escapes the dataset folder"
+    return target
+
+
+def _check_image(path: Path, value: str) -> str | None:
+    if not path.is_file():
+        return f"image {value!r} does not exist"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"image {value!r} cannot be read: {exc}"
+    return None
+
+
+def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
+    path = root / ANNOTATION_FILE
+    file = str(path)
+    if not root.is_dir():
+        return [], [Problem(str(root), "dataset folder does not exist")]
+    if not path.is_file():
+        return [], [Problem(file, f"no {ANNOTATION_FILE} in the dataset folder")]
+    text, problems = _decode(path.read_bytes(), file)
+    if text is None:
+        return [], problems
+    if not text.strip():
+        return [], [Problem(file, "file is empty")]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR))
+    header = [name.strip() for name in rows[0]]
+    problems = _check_header(header, text.splitlines()[0], file)
+    if problems:
+        return [], problems
+
+    samples: list[Sample] = []
+    first_row_of_id: dict[str, int] = {}
+    image_problems: dict[Path, str | None] = {}
+    reader_lines = _line_numbers(text)
+    for number, row in zip(reader_lines[1:], rows[1:], strict=True):
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        if len(row) != len(header):
+            problems.append(
+                Problem(
+                    file,
+                    f"{len(row)} fields, the header has {len(header)} (check the ';' in this row)",
+                    number,
+                )
+            )
+            continue
+        record = dict(zip(header, row, strict=True))
+        bad = False
+        for column in REQUIRED_VALUES:
+            if not record[column].strip():
+                problems.append(Problem(file, f"empty {column.replace('_', ' ')}", number, column))
+                bad = True
+        data_index = record["data_index"].strip()
+        if data_index:
+            if data_index in first_row_of_id:
+                problems.append(
+                    Problem(
+                        file,
+                        f"duplicate id {data_index!r} (first used in row {first_row_of_id[data_index]})",
+                        number,
+                        "data_index",
+                    )
+                )
+                bad = True
+            else:
+                first_row_of_id[data_index] = number
+        image_value = record["image_path"].strip()
+        if image_value:
+            resolved = _resolve_image(root, image_value)
+            if isinstance(resolved, str):
+                problems.append(Problem(file, resolved, number, "image_path"))
+                bad = True
+            elif check_images:
+                if resolved not in image_problems:
+                    image_problems[resolved] = _check_image(resolved, image_value)
+                if image_problems[resolved]:
+                    problems.append(Problem(file, str(image_problems[resolved]), number, "image_path"))
+                    bad = True
+        if not bad:
+            samples.append(
+                Sample(
+                    **{c: record[c] if c in ("question", "answer") else record[c].strip() for c in COLUMNS}
+                )
+            )
+    if not samples and not problems:
+        problems.append(Problem(file, "no rows after the header"))
+    return samples, problems
+
+
+def _line_numbers(text: str) -> list[int]:
+    """The file line on which each CSV record starts (quoted fields may span lines)."""
+    numbers = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR)
+    start = 1
+    for _ in reader:
+        numbers.append(start)
+        start = reader.line_num + 1
+    return numbers
+
+
+def check_dataset(root: str | Path, check_images: bool = True) -> list[Problem]:
+    """Every problem in the dataset folder (empty list: the dataset is fine)."""
+    return _read(Path(root), check_images)[1]
+
+
+def load_dataset(root: str | Path, check_images: bool = True) -> Dataset:
+    """The validated dataset, or `DatasetError` listing every problem."""
+    root = Path(root)
+    samples, problems = _read(root, check_images)
+    if problems:
+        raise DatasetError(problems)
+    return Dataset(root, samples)

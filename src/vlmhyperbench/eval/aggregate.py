@@ -1,0 +1,112 @@
+"""Score answers against the dataset and aggregate them the way the original project names its files.
+
+Each aggregator returns rows (dicts); `write_aggregations` writes `{answers_stem}_{aggregator}.csv` with `;`:
+`by_id` (one row per answer), `by_doc_question` (doc_class x question_type), `by_doc_type` (doc_class) and
+`general` (one row). Group rows hold `count` and each metric's aggregate (mean).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from vlmhyperbench.data.annotation import Sample
+from vlmhyperbench.eval.metrics import METRICS
+from vlmhyperbench.registry import Registry
+
+Row = dict[str, object]
+Aggregator = Callable[[list[Row], Sequence[str]], list[Row]]
+
+AGGREGATORS: Registry[Aggregator] = Registry("aggregator")
+
+
+def score_answers(
+    samples: Sequence[Sample],
+    answers: Mapping[str, str],
+    metrics: Sequence[str] | None = None,
+    *,
+    yo_to_e: bool = False,
+) -> list[Row]:
+    """One row per sample that has an answer: ids, classes, both texts and every metric."""
+    specs = [METRICS.get(m) for m in metrics] if metrics else list(METRICS)
+    rows: list[Row] = []
+    for sample in samples:
+        if sample.data_index not in answers:
+            continue
+        prediction = answers[sample.data_index]
+        row: Row = {
+            "id": sample.data_index,
+            "doc_class": sample.doc_class,
+            "question_type": sample.question_type,
+            "answer": sample.answer,
+            "model_answer": prediction,
+        }
+        for spec in specs:
+            row[spec.name] = spec.compute(sample.answer, prediction, yo_to_e=yo_to_e)
+        rows.append(row)
+    return rows
+
+
+def _group(rows: list[Row], metrics: Sequence[str], keys: Sequence[str]) -> list[Row]:
+    groups: dict[tuple[object, ...], list[Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    out: list[Row] = []
+    for key, members in groups.items():
+        group: Row = dict(zip(keys, key, strict=True))
+        group["count"] = len(members)
+        for name in metrics:
+            group[name] = METRICS.get(name).aggregate([float(m[name]) for m in members])  # type: ignore[arg-type]
+        out.append(group)
+    return out
+
+
+@AGGREGATORS.register("by_id")
+def by_id(rows: list[Row], metrics: Sequence[str]) -> list[Row]:
+    return [dict(r) for r in rows]
+
+
+@AGGREGATORS.register("by_doc_question")
+def by_doc_question(rows: list[Row], metrics: Sequence[str]) -> list[Row]:
+    return _group(rows, metrics, ("doc_class", "question_type"))
+
+
+@AGGREGATORS.register("by_doc_type")
+def by_doc_type(rows: list[Row], metrics: Sequence[str]) -> list[Row]:
+    return _group(rows, metrics, ("doc_class",))
+
+
+@AGGREGATORS.register("general")
+def general(rows: list[Row], metrics: Sequence[str]) -> list[Row]:
+    return _group(rows, metrics, ()) if rows else []
+
+
+def aggregate(
+    rows: list[Row], metrics: Sequence[str], aggregators: Sequence[str] | None = None
+) -> dict[str, list[Row]]:
+    names = list(aggregators) if aggregators else AGGREGATORS.names()
+    return {name: AGGREGATORS.get(name)(rows, metrics) for name in names}
+
+
+def write_rows(path: Path, rows: list[Row]) -> Path:
+    fieldnames = list(dict.fromkeys(k for row in rows for k in row)) if rows else ["count"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames, delimiter=";", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+    return path
+
+
+def _cell(value: object) -> object:
+    return f"{value:.6g}" if isinstance(value, float) else value
+
+
+def write_aggregations(answers_file: Path, tables: Mapping[str, list[Row]]) -> dict[str, Path]:
+    """`{answers_stem}_{aggregator}.csv` next to the answers file, one per table."""
+    answers_file = Path(answers_file)
+    return {
+        name: write_rows(answers_file.with_name(f"{answers_file.stem}_{name}.csv"), rows)
+        for name, rows in tables.items()
+    }

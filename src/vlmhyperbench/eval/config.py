@@ -1,0 +1,163 @@
+"""The run configuration: a YAML file validated with pydantic; typos and unknown keys are named.
+
+    model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, or a Hugging Face id
+    dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
+    prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
+    metrics: [cer, wer, anls, bleu, exact_match]
+    aggregators: [by_id, by_doc_question, by_doc_type, general]
+    filters: {doc_class: [passport], question_type: [], split: [test]}
+    generation: {max_new_tokens: 32}
+    batch_size: 4
+    out: results/my-run
+
+Relative paths in the file are read relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_MODEL = "dummy:tiny-qwen2-vl"
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Filters(_Strict):
+    doc_class: list[str] = Field(default_factory=list, description="keep only these doc classes")
+    question_type: list[str] = Field(default_factory=list, description="keep only these question types")
+    split: list[str] = Field(default_factory=list, description="keep only these splits")
+
+
+class Generation(_Strict):
+    max_new_tokens: int = Field(default=32, ge=1, le=4096)
+
+
+class SynthSettings(_Strict):
+    """The built-in dataset used when `dataset` is not set."""
+
+    n: int = Field(default=4, ge=1, description="documents (one question per field)")
+    seed: int = 0
+    doc_class: list[str] = Field(default_factory=list)
+
+
+class RunConfig(_Strict):
+    model: str = DEFAULT_MODEL
+    dataset: Path | None = None
+    synth: SynthSettings = SynthSettings()
+    prompts: Path | None = None
+    metrics: list[str] = Field(default_factory=lambda: ["cer", "wer", "anls", "bleu", "exact_match"])
+    aggregators: list[str] = Field(
+        default_factory=lambda: ["by_id", "by_doc_question", "by_doc_type", "general"]
+    )
+    filters: Filters = Filters()
+    limit: int | None = Field(
+        default=None, ge=1, description="evaluate only the first N questions after filtering"
+    )
+    generation: Generation = Generation()
+    batch_size: int = Field(default=4, ge=1)
+    out: Path | None = None
+    device: str = "auto"
+    dtype: str = "auto"
+    attn_implementation: str | None = None
+    image_size: int | None = Field(default=None, ge=28)
+    seed: int = 0
+    yo_to_e: bool = Field(default=False, description="read ё as е in every metric")
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        from vlmhyperbench.eval.metrics import METRICS
+
+        for name in value:
+            if name not in METRICS:
+                raise ValueError(f"Unknown metric {name!r}. Available: {', '.join(METRICS.names())}")
+        if not value:
+            raise ValueError("at least one metric is needed")
+        return value
+
+    @field_validator("aggregators")
+    @classmethod
+    def _known_aggregators(cls, value: list[str]) -> list[str]:
+        from vlmhyperbench.eval.aggregate import AGGREGATORS
+
+        for name in value:
+            if name not in AGGREGATORS:
+                raise ValueError(f"Unknown aggregator {name!r}. Available: {', '.join(AGGREGATORS.names())}")
+        return value
+
+
+def default_config() -> RunConfig:
+    """The run `vlmhyperbench run` makes without a config: a tiny dummy model on 4 synthetic documents."""
+    return RunConfig(synth=SynthSettings(n=4), generation=Generation(max_new_tokens=12))
+
+
+def _allowed(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Field names of the (nested) model at loc's parent, to suggest a fix for a typo."""
+    current: Any = model
+    for part in loc[:-1]:
+        field = getattr(current, "model_fields", {}).get(part)
+        if (
+            field is None
+            or not isinstance(field.annotation, type)
+            or not issubclass(field.annotation, BaseModel)
+        ):
+            return []
+        current = field.annotation
+    return list(getattr(current, "model_fields", {}))
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            allowed = _allowed(RunConfig, loc)
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+            lines.append(f"{source}: unknown key {key!r}{hint}")
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{source}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> RunConfig:
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def load_config(path: str | Path | None) -> RunConfig:
+    """Read and validate a YAML run config (None: the built-in demo run, well under a minute on a CPU)."""
+    if path is None:
+        return default_config()
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    config = parse_config(data, str(path))
+    base = path.parent
+    updates = {
+        name: base / value
+        for name in ("dataset", "prompts", "out")
+        if (value := getattr(config, name)) is not None and not value.is_absolute()
+    }
+    return config.model_copy(update=updates)

@@ -1,0 +1,370 @@
+"""A quality run end to end: dataset -> batched inference -> answers -> metrics -> aggregations -> report.
+
+    result = run_evaluation(load_config("run.yaml"), resume=False)
+
+The output folder holds `run.json` (the resolved config), `answers.csv` (`id;model_answer`, flushed per
+batch),
+`answers_{aggregator}.csv`, `summary.json`, `report.md` and `report.html`. `resume=True` keeps the answers
+already in the folder and asks only the missing questions, in the same batches an uninterrupted run would use.
+A CUDA out-of-memory error halves the batch size and retries the same questions.
+Only the inference step imports torch (through `vlmhyperbench.models` and `vlmhyperbench.perf`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from vlmhyperbench.data import Dataset, Sample, load_dataset
+from vlmhyperbench.data.prompts import PromptCollection, load_prompts
+from vlmhyperbench.eval.aggregate import Row, aggregate, score_answers, write_aggregations
+from vlmhyperbench.eval.answers import AnswersWriter, read_answers
+from vlmhyperbench.eval.config import RunConfig
+
+ANSWERS_FILE = "answers.csv"
+RUN_FILE = "run.json"
+SUMMARY_FILE = "summary.json"
+# settings that change the answers: a resumed run must use the same ones
+RESUME_KEYS = (
+    "model",
+    "dataset",
+    "synth",
+    "prompts",
+    "filters",
+    "limit",
+    "generation",
+    "device",
+    "dtype",
+    "attn_implementation",
+    "image_size",
+    "seed",
+    "batch_size",
+)
+
+
+class RunError(RuntimeError):
+    """The run cannot start or continue; the message says what to change."""
+
+
+@dataclass
+class RunResult:
+    out: Path
+    answers_file: Path
+    questions: int
+    answered_now: int
+    tables: dict[str, list[Row]]
+    summary: dict[str, Any]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def default_out_dir(root: Path = Path("results")) -> Path:
+    return root / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _select(config: RunConfig, dataset: Dataset) -> list[Sample]:
+    f = config.filters
+    selected = dataset.filter(f.doc_class or None, f.question_type or None, f.split or None).samples
+    if config.limit is not None:
+        selected = selected[: config.limit]
+    if not selected:
+        raise RunError(
+            f"no questions left after the filters {f.model_dump()} "
+            f"(dataset has doc_class {dataset.values('doc_class')}, "
+            f"question_type {dataset.values('question_type')}, "
+            f"split {dataset.values('split')})"
+        )
+    return selected
+
+
+def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
+    if config.dataset is not None:
+        return load_dataset(config.dataset)
+    root = out / "dataset"
+    if not (root / "annotation.csv").exists():
+        from vlmhyperbench.data.synth import synthesize
+
+        synthesize(root, n=config.synth.n, seed=config.synth.seed, doc_classes=config.synth.doc_class or None)
+    return load_dataset(root)
+
+
+def _check_resume(config: RunConfig, out: Path, answers_file: Path, resume: bool) -> None:
+    run_file = out / RUN_FILE
+    has_answers = answers_file.exists() and answers_file.stat().st_size > 0
+    if has_answers and not resume:
+        raise RunError(
+            f"{answers_file} already exists: pass --resume to continue that run, or choose another --out"
+        )
+    if resume and run_file.exists():
+        before = json.loads(run_file.read_text(encoding="utf-8"))["config"]
+        now = config.model_dump(mode="json")
+        changed = [k for k in RESUME_KEYS if before.get(k) != now.get(k)]
+        if changed:
+            details = ", ".join(f"{k}: {before.get(k)!r} -> {now.get(k)!r}" for k in changed)
+            raise RunError(f"cannot resume {out}: settings changed since it started ({details})")
+
+
+def _is_oom(exc: BaseException) -> bool:
+    import torch
+
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
+
+
+def _infer(loaded: Any, images: list[Any], prompts: list[str], max_new_tokens: int) -> Any:
+    """One measured batched generate (kept apart so tests can inject failures)."""
+    from vlmhyperbench.perf import measure_generation
+
+    return measure_generation(loaded, images, prompts, max_new_tokens=max_new_tokens, fixed_length=False)
+
+
+def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
+    # The models contract has no system role; the system prompt leads the user turn instead.
+    text = prompts.render(sample)
+    return f"{prompts.system}\n\n{text}" if prompts.system else text
+
+
+def _generate(
+    config: RunConfig,
+    dataset: Dataset,
+    pending: list[Sample],
+    prompts: PromptCollection,
+    writer: AnswersWriter,
+    console: Console,
+    on_batch_done: Callable[[int], None] | None,
+    show_progress: bool,
+) -> tuple[list[Any], dict[str, Any]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vlmhyperbench.models import load_vlm
+
+    loaded = load_vlm(
+        config.model,
+        device=config.device,
+        dtype=config.dtype,
+        attn_implementation=config.attn_implementation,
+        seed=config.seed,
+        image_size=config.image_size,
+    )
+    measurements: list[Any] = []
+    batch_size = config.batch_size
+    done = batches = 0
+    progress = Progress(
+        TextColumn("[bold]answering[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task("answering", total=len(pending))
+        while done < len(pending):
+            chunk = pending[done : done + batch_size]
+            images = [dataset.load_image(s) for s in chunk]
+            try:
+                measurement = _infer(
+                    loaded,
+                    images,
+                    [_prompt_text(prompts, s) for s in chunk],
+                    config.generation.max_new_tokens,
+                )
+            except Exception as exc:
+                if not _is_oom(exc) or batch_size == 1:
+                    raise
+                import torch
+
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
+                batch_size = max(1, batch_size // 2)
+                console.print(f"[yellow]out of memory: batch size halved to {batch_size}[/yellow]")
+                continue
+            writer.write_batch([s.data_index for s in chunk], [t.strip() for t in measurement.texts])
+            measurements.append(measurement)
+            done += len(chunk)
+            batches += 1
+            progress.update(task, completed=done)
+            if on_batch_done is not None:
+                on_batch_done(batches)
+    return measurements, {**loaded.describe(), "final_batch_size": batch_size}
+
+
+def _speed(measurements: list[Any]) -> dict[str, Any]:
+    from vlmhyperbench.perf import summarize
+
+    return {
+        "summary": summarize(measurements),
+        "batches": [{"batch_size": m.batch_size, **m.figures()} for m in measurements],
+    }
+
+
+def run_evaluation(
+    config: RunConfig,
+    *,
+    resume: bool = False,
+    console: Console | None = None,
+    on_batch_done: Callable[[int], None] | None = None,
+    show_progress: bool = True,
+    report: bool = True,
+) -> RunResult:
+    """Run (or resume) a quality evaluation and write answers, aggregations and the report."""
+    console = console or Console(stderr=True)
+    out = Path(config.out) if config.out is not None else default_out_dir()
+    answers_file = out / ANSWERS_FILE
+    if resume and not out.exists():
+        raise RunError(f"--resume: {out} does not exist (nothing to resume)")
+    _check_resume(config, out, answers_file, resume)
+    out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+    dataset = _prepare_dataset(config, out)
+    samples = _select(config, dataset)
+    prompts = load_prompts(config.prompts)
+    (out / RUN_FILE).write_text(
+        json.dumps(
+            {"config": config.model_dump(mode="json"), "dataset": str(dataset.root)},
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+
+    done = read_answers(answers_file, repair=True)
+    wanted = {s.data_index for s in samples}
+    stray = [i for i in done if i not in wanted]
+    if stray:
+        raise RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
+    pending = [s for s in samples if s.data_index not in done]
+    console.print(
+        f"{len(samples)} questions, {len(done)} already answered, {len(pending)} to ask ({config.model})",
+        highlight=False,
+    )
+
+    measurements: list[Any] = []
+    model_info: dict[str, Any] = {"model": config.model}
+    t0 = time.perf_counter()
+    if pending:
+        with AnswersWriter(answers_file) as writer:
+            measurements, model_info = _generate(
+                config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
+            )
+    elapsed = time.perf_counter() - t0
+
+    answers = read_answers(answers_file)
+    rows = score_answers(samples, answers, config.metrics, yo_to_e=config.yo_to_e)
+    tables = aggregate(rows, config.metrics, config.aggregators)
+    files = {f"answers_{k}": v for k, v in write_aggregations(answers_file, tables).items()}
+    files["answers"] = answers_file
+
+    previous = _previous_summary(out)
+    summary = _summary(
+        config,
+        out,
+        dataset,
+        samples,
+        rows,
+        tables,
+        started,
+        elapsed,
+        resume,
+        measurements,
+        model_info,
+        previous,
+        len(pending),
+    )
+    summary["prompts"] = {"source": prompts.source, "system": prompts.system}
+    result = RunResult(out, answers_file, len(samples), len(pending), tables, summary, files)
+    from vlmhyperbench.report.run_report import write_run_report, write_summary
+
+    if report:
+        result.files.update(write_run_report(out, summary, rows))
+    else:
+        result.files["summary"] = write_summary(out, summary)
+    return result
+
+
+def _previous_summary(out: Path) -> dict[str, Any]:
+    path = out / SUMMARY_FILE
+    if path.exists():
+        try:
+            return dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {}
+    return {}
+
+
+def _summary(
+    config: RunConfig,
+    out: Path,
+    dataset: Dataset,
+    samples: list[Sample],
+    rows: list[Row],
+    tables: dict[str, list[Row]],
+    started: str,
+    elapsed: float,
+    resumed: bool,
+    measurements: list[Any],
+    model_info: dict[str, Any],
+    previous: dict[str, Any],
+    asked: int,
+) -> dict[str, Any]:
+    from vlmhyperbench.env.info import collect_environment
+    from vlmhyperbench.eval.metrics import METRICS
+
+    speed = _speed(measurements) if measurements else previous.get("speed")
+    if not measurements and previous.get("model"):
+        model_info = previous["model"]
+    general = _group_all(rows, config.metrics)
+    return {
+        "run": {
+            "out": str(out),
+            "started": started,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "resumed": resumed,
+            "questions": len(samples),
+            "answered": len(rows),
+            "asked_this_session": asked,
+            "inference_wall_s": elapsed,
+        },
+        "config": config.model_dump(mode="json"),
+        "model": model_info,
+        "dataset": {
+            "path": str(dataset.root),
+            "questions": len(samples),
+            "images": len({s.image_path for s in samples}),
+            "doc_class": {
+                c: sum(s.doc_class == c for s in samples) for c in dict.fromkeys(s.doc_class for s in samples)
+            },
+        },
+        "metrics": {
+            name: {
+                "higher_is_better": METRICS.get(name).higher_is_better,
+                "description": METRICS.get(name).description,
+            }
+            for name in config.metrics
+        },
+        "general": general,
+        "by_doc_type": tables.get("by_doc_type") or _by(rows, config.metrics, "by_doc_type"),
+        "by_doc_question": tables.get("by_doc_question") or _by(rows, config.metrics, "by_doc_question"),
+        "speed": speed,
+        "environment": collect_environment(),
+    }
+
+
+def _group_all(rows: list[Row], metrics: list[str]) -> dict[str, Any]:
+    from vlmhyperbench.eval.aggregate import general
+
+    found = general(rows, metrics)
+    return dict(found[0]) if found else {"count": 0}
+
+
+def _by(rows: list[Row], metrics: list[str], name: str) -> list[Row]:
+    from vlmhyperbench.eval.aggregate import AGGREGATORS
+
+    return AGGREGATORS.get(name)(rows, metrics)

@@ -1,0 +1,58 @@
+"""Speed measurement: timed, memory-tracked `generate` calls and their aggregated figures.
+
+    m = measure_generation(loaded, images, prompts, max_new_tokens=128, fixed_length=True)
+    metrics = summarize([m, ...])
+
+Value classes (`GenerationMeasurement`, `Samples`, `Memory`) are kept apart from what measures them
+(clocks, hooks, `MemoryTracker`).
+"""
+
+from vlmhyperbench.env.torch_guard import require_torch
+
+require_torch("vlmhyperbench.perf")
+
+from vlmhyperbench.perf.bench import (  # noqa: E402
+    BenchCase,
+    BenchRun,
+    document_pages,
+    parse_batches,
+    run_bench,
+    save_results,
+    to_pytest_benchmark_json,
+)
+from vlmhyperbench.perf.generation import (  # noqa: E402
+    SLOWDOWN_ENV_VAR,
+    bare_generate,
+    measure_generation,
+    measure_rounds,
+)
+from vlmhyperbench.perf.measurement import FIGURES, GenerationMeasurement  # noqa: E402
+from vlmhyperbench.perf.memory import Memory, MemoryTracker  # noqa: E402
+from vlmhyperbench.perf.stats import Samples, percentile  # noqa: E402
+from vlmhyperbench.perf.summary import bench_config, extra_info, per_round, summarize  # noqa: E402
+from vlmhyperbench.perf.timing import clock_for  # noqa: E402
+
+__all__ = [
+    "FIGURES",
+    "SLOWDOWN_ENV_VAR",
+    "BenchCase",
+    "BenchRun",
+    "GenerationMeasurement",
+    "Memory",
+    "MemoryTracker",
+    "Samples",
+    "bare_generate",
+    "bench_config",
+    "clock_for",
+    "document_pages",
+    "extra_info",
+    "measure_generation",
+    "measure_rounds",
+    "parse_batches",
+    "per_round",
+    "percentile",
+    "run_bench",
+    "save_results",
+    "summarize",
+    "to_pytest_benchmark_json",
+]

@@ -1,0 +1,217 @@
+"""`vlmhyperbench bench` without the terminal: run a batch x attention sweep, write pytest-benchmark JSON.
+
+The file has exactly the layout `pytest benchmarks --benchmark-autosave --benchmark-save-data` writes
+(machine_info with our environment, commit_info, benchmarks[] with stats and extra_info), in the same
+per-cell folder, so `pytest-benchmark compare` and our regression tooling read both alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from vlmhyperbench.perf.generation import measure_generation
+from vlmhyperbench.perf.measurement import GenerationMeasurement
+from vlmhyperbench.perf.summary import extra_info
+
+PROMPT = "Extract every field of this document as JSON."
+
+
+@dataclass
+class BenchCase:
+    """One (attention, batch) cell of the sweep and its measured rounds."""
+
+    attn: str
+    batch: int
+    rounds: list[GenerationMeasurement]
+    info: dict[str, Any]  # extra_info: config / metrics / rounds
+
+    @property
+    def name(self) -> str:
+        return f"bench[{self.info['config']['preset']}-{self.attn}-b{self.batch}]"
+
+
+@dataclass
+class BenchRun:
+    spec: str
+    cases: list[BenchCase] = field(default_factory=list)
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def parse_batches(text: str) -> list[int]:
+    """`1,8,32` -> [1, 8, 32]; anything else (0, negative, not a number) is a ValueError naming it."""
+    batches = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            value = int(part)
+        except ValueError:
+            raise ValueError(f"batch size {part!r} is not a whole number (use e.g. --batch 1,8,32)") from None
+        if value < 1:
+            raise ValueError(f"batch size must be at least 1, got {value}")
+        batches.append(value)
+    if not batches:
+        raise ValueError("no batch size given (use e.g. --batch 1,8,32)")
+    return batches
+
+
+def document_pages(n: int, size: tuple[int, int] = (850, 1100)) -> list[Any]:
+    """n synthetic text-like pages; content does not change the timings, the resolution does."""
+    from PIL import Image, ImageDraw
+
+    pages = []
+    for i in range(n):
+        page = Image.new("RGB", size, "white")
+        draw = ImageDraw.Draw(page)
+        for line in range(40):
+            draw.text(
+                (40, 40 + line * 25), f"Invoice {i:03d} line {line:02d} total {line * 3.5:.2f}", fill="black"
+            )
+        pages.append(page)
+    return pages
+
+
+def run_bench(
+    spec: str,
+    batches: Sequence[int],
+    attns: Sequence[str | None],
+    new_tokens: int = 128,
+    rounds: int = 3,
+    warmup: int = 1,
+    device: str = "auto",
+    dtype: str = "auto",
+    image_size: int | tuple[int, int] | None = None,
+    seed: int = 0,
+    fixed_length: bool = True,
+    trust_remote_code: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> BenchRun:
+    """Load the model once per attention implementation and measure every batch size.
+
+    `on_step(description)` is called after each generate call (warm-up or measured), for progress bars.
+    """
+    from vlmhyperbench.models import load_vlm
+
+    if rounds < 1 or warmup < 0:
+        raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
+    if new_tokens < 1:
+        raise ValueError(f"new tokens must be at least 1, got {new_tokens}")
+    run = BenchRun(spec)
+    for attn in attns:
+        loaded = load_vlm(
+            spec,
+            device=device,
+            dtype=dtype,
+            attn_implementation=attn,
+            seed=seed,
+            image_size=image_size,
+            trust_remote_code=trust_remote_code,
+        )
+        for batch in batches:
+            images = document_pages(batch)
+            prompts = [PROMPT] * batch
+            inputs = loaded.build_inputs(images, prompts)
+            label = f"{loaded.attn_implementation} b{batch}"
+            for i in range(warmup):
+                measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs)
+                if on_step:
+                    on_step(f"{label} warm-up {i + 1}/{warmup}")
+            measured = []
+            for i in range(rounds):
+                measured.append(
+                    measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs)
+                )
+                if on_step:
+                    on_step(f"{label} round {i + 1}/{rounds}")
+            info = extra_info(loaded, measured, batch, new_tokens, fixed_length)
+            info["load"] = loaded.describe()
+            run.cases.append(BenchCase(loaded.attn_implementation, batch, measured, info))
+        del loaded
+        _free_device_memory()
+    return run
+
+
+def _free_device_memory() -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) -> dict[str, Any]:
+    """The run as pytest-benchmark's saved JSON (with `--benchmark-save-data`)."""
+    from pytest_benchmark import __version__ as pb_version
+    from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
+    from pytest_benchmark.stats import Stats
+    from pytest_benchmark.utils import get_commit_info
+
+    from vlmhyperbench.env.cell import current_cell
+    from vlmhyperbench.env.info import collect_environment
+
+    machine_info = pytest_benchmark_generate_machine_info()
+    machine_info["vlmhyperbench"] = collect_environment()
+    machine_info["cell"] = current_cell().id
+    benchmarks = []
+    for case in run.cases:
+        stats = Stats()
+        for m in case.rounds:
+            stats.update(m.latency_s)
+        stats_dict = stats.as_dict()
+        stats_dict["data"] = list(stats.data)
+        stats_dict["iterations"] = 1
+        config = case.info["config"]
+        benchmarks.append(
+            {
+                "group": f"{config['preset']} b{case.batch}",
+                "name": case.name,
+                "fullname": f"vlmhyperbench bench::{case.name}",
+                "params": {"preset": config["preset"], "attn": case.attn, "batch": case.batch},
+                "param": f"{config['preset']}-{case.attn}-b{case.batch}",
+                "extra_info": case.info,
+                "options": {
+                    "disable_gc": False,
+                    "timer": "perf_counter" if config["device"] == "cpu" else "cuda_event",
+                    "min_rounds": rounds_setting,
+                    "max_time": None,
+                    "min_time": None,
+                    "warmup": warmup,
+                },
+                "stats": stats_dict,
+            }
+        )
+    return {
+        "machine_info": machine_info,
+        "commit_info": get_commit_info("vlmhyperbench"),
+        "benchmarks": benchmarks,
+        "datetime": run.started.isoformat(),
+        "version": pb_version,
+    }
+
+
+def save_results(data: dict[str, Any], folder: Path | None = None) -> Path:
+    """Write into `<cell storage>/<machine id>/NNNN_bench_<commit>_<time>.json`, pytest-benchmark's layout."""
+    import json
+
+    from pytest_benchmark.utils import get_machine_id
+
+    from vlmhyperbench.env.cell import cell_storage
+
+    target = (folder or cell_storage()) / get_machine_id()
+    target.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[:4]) for p in target.glob("[0-9][0-9][0-9][0-9]_*.json")]
+    commit = data.get("commit_info", {})
+    stamp = datetime.fromisoformat(data["datetime"]).strftime("%Y%m%d_%H%M%S")
+    dirty = "_uncommitted-changes" if commit.get("dirty") else ""
+    path = (
+        target
+        / f"{max(numbers, default=0) + 1:04d}_bench_{commit.get('id', 'unversioned')}_{stamp}{dirty}.json"
+    )
+    path.write_text(json.dumps(data, indent=4, default=str), encoding="utf-8")
+    return path

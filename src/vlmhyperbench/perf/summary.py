@@ -1,0 +1,82 @@
+"""Aggregate measured rounds into the figures results carry (contract 3: config / metrics / rounds).
+
+Pure Python: works on anything with the `GenerationMeasurement` attributes, and needs no torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from vlmhyperbench.perf.measurement import FIGURES
+from vlmhyperbench.perf.stats import Samples
+
+# Memory is a capacity question: the worst round counts, not the average.
+PEAK_FIGURES = frozenset(
+    {"peak_memory_allocated_bytes", "peak_memory_reserved_bytes", "nvml_memory_used_bytes"}
+)
+LATENCY_PERCENTILES = (50, 90, 99)
+
+
+def per_round(measurements: Sequence[Any]) -> dict[str, list[Any]]:
+    """{figure: [one value per measured round]} (None where a round has no value, e.g. memory on CPU)."""
+    return {name: [getattr(m, name) for m in measurements] for name in FIGURES}
+
+
+def summarize(measurements: Sequence[Any]) -> dict[str, Any]:
+    """Mean of each figure over rounds (max for memory), latency p50/p90/p99, and the token counts."""
+    if not measurements:
+        raise ValueError("summarize needs at least one measurement")
+    metrics: dict[str, Any] = {}
+    for name, values in per_round(measurements).items():
+        present = [v for v in values if v is not None]
+        if not present:
+            metrics[name] = None
+        elif name in PEAK_FIGURES:
+            metrics[name] = max(present)
+        else:
+            metrics[name] = Samples(present).mean
+    latency = Samples(m.latency_s for m in measurements)
+    for q in LATENCY_PERCENTILES:
+        metrics[f"latency_s_p{q}"] = getattr(latency, f"p{q}")
+    metrics["latency_s_stdev"] = latency.stdev
+    first = measurements[0]
+    metrics["rounds"] = len(measurements)
+    metrics["batch_size"] = first.batch_size
+    metrics["images"] = first.images
+    metrics["input_tokens"] = Samples(n for m in measurements for n in m.input_tokens).mean
+    metrics["output_tokens"] = Samples(n for m in measurements for n in m.output_tokens).mean
+    metrics["fixed_length"] = all(m.fixed_length for m in measurements)
+    return metrics
+
+
+def bench_config(loaded: Any, batch_size: int, new_tokens: int, fixed_length: bool) -> dict[str, Any]:
+    """`extra_info["config"]` for one benchmark (contract 3)."""
+    preset = loaded.preset.name if getattr(loaded, "preset", None) is not None else loaded.name
+    return {
+        "preset": preset,
+        "model": loaded.spec,
+        "dtype": str(loaded.dtype).removeprefix("torch."),
+        "attn_implementation": loaded.attn_implementation,
+        "batch_size": batch_size,
+        "image_tokens": loaded.image_tokens,
+        "image_size": list(loaded.image_size) if loaded.image_size else None,
+        "new_tokens": new_tokens,
+        "fixed_length": fixed_length,
+        "device": str(loaded.device),
+    }
+
+
+def extra_info(
+    loaded: Any, measurements: Sequence[Any], batch_size: int, new_tokens: int, fixed_length: bool
+) -> dict[str, Any]:
+    """Everything one benchmark stores in pytest-benchmark's `extra_info`."""
+    config = bench_config(loaded, batch_size, new_tokens, fixed_length)
+    seen = next((m.image_tokens for m in measurements if getattr(m, "image_tokens", None) is not None), None)
+    if seen is not None:  # what the LM attended to, at these images' resolution
+        config["image_tokens"] = seen
+    return {
+        "config": config,
+        "metrics": summarize(measurements),
+        "rounds": per_round(measurements),
+    }

@@ -1,0 +1,288 @@
+"""Rendering of a regression comparison: rich table, Markdown, PNG plot and JSON, one place for all four.
+
+Pairwise (two results): one row per benchmark with baseline, current, change, interval, p and verdict.
+Cross-cell (more results): one column per compared result, each cell "value / change [interval] / verdict".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from vlmhyperbench.compare.comparison import Comparison, Delta, Row, Verdict
+from vlmhyperbench.compare.figures import Figure
+from vlmhyperbench.compare.results import ResultSet
+
+ENVIRONMENT_FACTS = ("python", "torch", "torch_cuda", "transformers", "gpu", "driver", "profile", "git_sha")
+STYLES = {
+    Verdict.BETTER: "green",
+    Verdict.WORSE: "yellow",
+    Verdict.UNCHANGED: "dim",
+    Verdict.MISSING: "dim italic",
+    Verdict.ERROR: "red",
+}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    if unit == "s":
+        return f"{value * 1e3:.3g} ms" if abs(value) < 1 else f"{value:.3g} s"
+    if unit == "B":
+        return f"{value / 2**30:.3g} GiB" if abs(value) >= 2**30 else f"{value / 2**20:.4g} MiB"
+    return f"{value:.4g} {unit}"
+
+
+def _percent(ratio: float) -> str:
+    if not math.isfinite(ratio):
+        return "inf"
+    return f"{(ratio - 1) * 100:+.1f} %"
+
+
+def format_change(delta: Delta) -> str:
+    return _percent(delta.estimate.ratio) if delta.estimate else "-"
+
+
+def format_interval(delta: Delta) -> str:
+    est = delta.estimate
+    if est is None:
+        return "-"
+    if est.low <= 0 or not math.isfinite(est.high):
+        return "n/a"
+    return f"[{_percent(est.low)}, {_percent(est.high)}]"
+
+
+def format_p(delta: Delta) -> str:
+    return "-" if delta.estimate is None else f"{delta.estimate.p_value:.2g}"
+
+
+def verdict_text(delta: Delta, figure: Figure) -> str:
+    text = delta.verdict.label(figure)
+    if delta.failed:
+        text += " (regression)"
+    return text
+
+
+def _title(comparison: Comparison) -> str:
+    figure = comparison.figure
+    direction = "higher" if figure.higher_is_better else "lower"
+    return f"{figure.label} ({figure.name}, {direction} is better)"
+
+
+def _caption(comparison: Comparison) -> str:
+    return (
+        f"change = current/baseline - 1; {comparison.confidence:.0%} interval: Hodges-Lehmann ratio, "
+        "Mann-Whitney on log values"
+    )
+
+
+def summary(comparison: Comparison) -> str:
+    """One line: did the gate pass."""
+    if comparison.failed:
+        count = len(comparison.regressions)
+        return f"FAILED: {count} significant regression(s) beyond {comparison.threshold:.0%}"
+    if comparison.errors:
+        return f"ERROR: {len(comparison.errors)} comparison(s) could not be made"
+    return f"passed: no significant regression beyond {comparison.threshold:.0%}"
+
+
+def _row_cells_pairwise(comparison: Comparison, row: Row) -> list[str]:
+    unit = comparison.figure.unit
+    delta = row.deltas[0]
+    return [
+        row.name,
+        format_value(row.reference_median, unit),
+        format_value(delta.median, unit),
+        format_change(delta),
+        format_interval(delta),
+        format_p(delta),
+        verdict_text(delta, comparison.figure),
+    ]
+
+
+def _delta_lines(comparison: Comparison, delta: Delta) -> list[str]:
+    if delta.estimate is None:
+        return [verdict_text(delta, comparison.figure)]
+    return [
+        format_value(delta.median, comparison.figure.unit),
+        f"{format_change(delta)} {format_interval(delta)}",
+        verdict_text(delta, comparison.figure),
+    ]
+
+
+def build_table(comparison: Comparison) -> Table:
+    table = Table(title=_title(comparison), caption=_caption(comparison), show_lines=comparison.cross_cell)
+    table.add_column("benchmark", overflow="fold")
+    reference = comparison.reference
+    if not comparison.cross_cell:
+        other = comparison.others[0]
+        table.add_column(f"baseline\n{escape(reference.label)}", justify="right")
+        table.add_column(f"current\n{escape(other.label)}", justify="right")
+        for title in ("change", f"{comparison.confidence:.0%} CI", "p", "verdict"):
+            table.add_column(title, justify="right" if title != "verdict" else "left")
+        for row in comparison.rows:
+            delta = row.deltas[0]
+            style = "bold red" if delta.failed else STYLES[delta.verdict]
+            table.add_row(*(escape(cell) for cell in _row_cells_pairwise(comparison, row)), style=style)
+        return table
+    table.add_column(f"{escape(reference.label)}\n(reference)", justify="right")
+    for other in comparison.others:
+        table.add_column(escape(other.label), justify="right")
+    for row in comparison.rows:
+        cells = [escape(row.name), format_value(row.reference_median, comparison.figure.unit)]
+        for delta in row.deltas:
+            style = "bold red" if delta.failed else STYLES[delta.verdict]
+            cells.append(f"[{style}]" + escape("\n".join(_delta_lines(comparison, delta))) + f"[/{style}]")
+        table.add_row(*cells)
+    return table
+
+
+def print_comparison(comparison: Comparison, console: Console) -> None:
+    console.print(build_table(comparison))
+    style = "bold red" if comparison.exit_code() else "bold green"
+    console.print(f"[{style}]{summary(comparison)}[/{style}]", highlight=False)
+    for warning in comparison.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    for error in comparison.errors:
+        console.print(f"[red]error:[/red] {escape(error)}", highlight=False)
+    for row, delta in comparison.regressions:
+        assert delta.regression is not None
+        console.print(
+            f"[bold red]regression:[/bold red] {escape(row.name)} in {escape(delta.column)}: "
+            f"{comparison.figure.label} {delta.regression:.1%} worse (threshold {comparison.threshold:.0%})",
+            highlight=False,
+        )
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_sources(results: list[ResultSet]) -> list[str]:
+    lines = ["| result | source | " + " | ".join(ENVIRONMENT_FACTS) + " |"]
+    lines.append("|" + "---|" * (len(ENVIRONMENT_FACTS) + 2))
+    for result in results:
+        facts = [_md_escape(str(result.environment.get(name) or "-")) for name in ENVIRONMENT_FACTS]
+        lines.append(f"| {_md_escape(result.label)} | `{result.path}` | " + " | ".join(facts) + " |")
+    return lines
+
+
+def to_markdown(comparison: Comparison) -> str:
+    figure = comparison.figure
+    lines = [
+        f"# Comparison: {_title(comparison)}",
+        "",
+        f"**{summary(comparison)}**",
+        "",
+        _caption(comparison),
+        "",
+    ]
+    if not comparison.cross_cell:
+        other = comparison.others[0]
+        headers = [
+            "benchmark",
+            f"baseline ({comparison.reference.label})",
+            f"current ({other.label})",
+            "change",
+            f"{comparison.confidence:.0%} CI",
+            "p",
+            "verdict",
+        ]
+        lines += ["| " + " | ".join(_md_escape(h) for h in headers) + " |", "|---|" + "---:|" * 5 + "---|"]
+        for row in comparison.rows:
+            cells = [_md_escape(cell) for cell in _row_cells_pairwise(comparison, row)]
+            if row.deltas[0].failed:
+                cells[-1] = f"**{cells[-1]}**"
+            lines.append("| " + " | ".join(cells) + " |")
+    else:
+        headers = ["benchmark", f"{comparison.reference.label} (reference)"] + [
+            o.label for o in comparison.others
+        ]
+        lines += [
+            "| " + " | ".join(_md_escape(h) for h in headers) + " |",
+            "|---|" + "---:|" * (len(headers) - 1),
+        ]
+        for row in comparison.rows:
+            cells = [_md_escape(row.name), format_value(row.reference_median, figure.unit)]
+            for delta in row.deltas:
+                text = "<br>".join(_md_escape(line) for line in _delta_lines(comparison, delta))
+                cells.append(f"**{text}**" if delta.failed else text)
+            lines.append("| " + " | ".join(cells) + " |")
+    notes = [f"- warning: {w}" for w in comparison.warnings] + [f"- error: {e}" for e in comparison.errors]
+    notes += [
+        f"- {row.name} ({delta.column}): {delta.message}"
+        for row in comparison.rows
+        for delta in row.deltas
+        if delta.message and delta.verdict not in (Verdict.MISSING, Verdict.ERROR)
+    ]
+    if notes:
+        lines += ["", "## Notes", "", *notes]
+    lines += ["", "## Results compared", "", *_md_sources([comparison.reference, *comparison.others]), ""]
+    return "\n".join(lines)
+
+
+def plot_comparison(comparison: Comparison, path: Path) -> Path:
+    """A forest plot: change in % per benchmark with its interval, the gate threshold shaded."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = comparison.rows
+    n_cols = len(comparison.others)
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * len(rows) * max(1, n_cols) ** 0.5))
+    sign = -1 if comparison.figure.higher_is_better else 1  # the direction in which "worse" lies
+    limit = 100 * comparison.threshold
+    worse_edge = 1000.0 * sign
+    ax.axvspan(sign * limit, worse_edge, color="red", alpha=0.08, label=f"regression beyond {limit:.0f} %")
+    ax.axvline(0, color="black", lw=0.8)
+    colours = plt.get_cmap("tab10")
+    spread = 0.6 / max(1, n_cols)
+    extent = limit * 2
+    for col, other in enumerate(comparison.others):
+        ys, xs, lows, highs = [], [], [], []
+        for index, row in enumerate(rows):
+            est = row.deltas[col].estimate
+            if est is None:
+                continue
+            y = len(rows) - 1 - index + (col - (n_cols - 1) / 2) * spread
+            x = 100 * (est.ratio - 1)
+            low = 100 * (est.low - 1) if est.low > 0 else x
+            high = 100 * (est.high - 1) if math.isfinite(est.high) else x
+            ys.append(y)
+            xs.append(x)
+            lows.append(x - low)
+            highs.append(high - x)
+            extent = max(extent, abs(low), abs(high))
+            if row.deltas[col].failed:
+                ax.plot([x], [y], marker="x", color="red", markersize=12)
+        ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", capsize=3, color=colours(col), label=other.label)
+    ax.set_xlim(-extent * 1.15, extent * 1.15)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([row.name for row in reversed(rows)], fontsize=8)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel(f"change in {comparison.figure.label} vs {comparison.reference.label} (%)")
+    ax.set_title(_title(comparison), fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def write_report(comparison: Comparison, out_dir: Path, stem: str = "compare") -> dict[str, Path]:
+    """compare.md, compare.png and compare.json in `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = out_dir / f"{stem}.md"
+    markdown.write_text(to_markdown(comparison), encoding="utf-8")
+    data = out_dir / f"{stem}.json"
+    data.write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
+    plot = plot_comparison(comparison, out_dir / f"{stem}.png")
+    return {"markdown": markdown, "json": data, "plot": plot}

@@ -1,0 +1,290 @@
+"""The report of a quality run: `summary.json`, `report.md` and a self-contained `report.html`.
+
+The HTML needs nothing beside it: styles are inline and the plots (metric by doc type and by question type,
+latency histogram, throughput per batch) are PNGs embedded as base64 data URIs.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vlmhyperbench.report import plots
+
+SPEED_FIGURES = (
+    ("latency_s", "latency per batch, mean (s)"),
+    ("latency_s_p50", "latency p50 (s)"),
+    ("latency_s_p90", "latency p90 (s)"),
+    ("latency_s_p99", "latency p99 (s)"),
+    ("ttft_s", "time to first token (s)"),
+    ("tpot_s", "time per output token (s)"),
+    ("output_tokens_per_s", "output tokens/s"),
+    ("total_tokens_per_s", "total tokens/s"),
+    ("images_per_s", "images/s"),
+    ("peak_memory_allocated_bytes", "peak memory allocated"),
+    ("peak_memory_reserved_bytes", "peak memory reserved"),
+)
+EXAMPLES = 12
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def fmt(value: Any, name: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if name.endswith("_bytes") and isinstance(value, (int, float)):
+        return f"{value / 2**20:.1f} MiB"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _metric_header(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (name, f"{name} {'↑' if spec['higher_is_better'] else '↓'}")
+        for name, spec in summary["metrics"].items()
+    ]
+
+
+def tables(
+    summary: dict[str, Any], rows: Sequence[dict[str, Any]]
+) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) of every table in the report, rendered the same in Markdown and HTML."""
+    metrics = _metric_header(summary)
+    names = [m for m, _ in metrics]
+    run, model, dataset = summary["run"], summary.get("model") or {}, summary["dataset"]
+    out: list[tuple[str, list[str], list[list[str]]]] = [
+        (
+            "Run",
+            ["setting", "value"],
+            [
+                ["model", str(model.get("model") or summary["config"]["model"])],
+                ["device / dtype", f"{model.get('device', '-')} / {model.get('dtype', '-')}"],
+                ["dataset", dataset["path"]],
+                ["prompts", str((summary.get("prompts") or {}).get("source", "-"))],
+                ["questions / images", f"{dataset['questions']} / {dataset['images']}"],
+                ["answered", str(run["answered"])],
+                ["batch size", str(summary["config"]["batch_size"])],
+                ["max new tokens", str(summary["config"]["generation"]["max_new_tokens"])],
+                ["started / finished (UTC)", f"{run['started']} / {run['finished']}"],
+                ["resumed", str(run["resumed"])],
+            ],
+        ),
+        (
+            "Overall",
+            ["count", *[h for _, h in metrics]],
+            [[fmt(summary["general"].get("count")), *[fmt(summary["general"].get(m)) for m in names]]],
+        ),
+        (
+            "By document type",
+            ["doc_class", "count", *[h for _, h in metrics]],
+            [
+                [str(r["doc_class"]), fmt(r["count"]), *[fmt(r.get(m)) for m in names]]
+                for r in summary["by_doc_type"]
+            ],
+        ),
+        (
+            "By document and question type",
+            ["doc_class", "question_type", "count", *[h for _, h in metrics]],
+            [
+                [
+                    str(r["doc_class"]),
+                    str(r["question_type"]),
+                    fmt(r["count"]),
+                    *[fmt(r.get(m)) for m in names],
+                ]
+                for r in summary["by_doc_question"]
+            ],
+        ),
+    ]
+    speed = (summary.get("speed") or {}).get("summary") or {}
+    if speed:
+        out.append(
+            (
+                "Speed",
+                ["figure", "value"],
+                [[label, fmt(speed.get(key), key)] for key, label in SPEED_FIGURES],
+            )
+        )
+    out.append(
+        (
+            f"Examples (first {min(EXAMPLES, len(rows))} of {len(rows)})",
+            ["id", "answer", "model answer", *[h for _, h in metrics]],
+            [
+                [str(r["id"]), str(r["answer"]), str(r["model_answer"]), *[fmt(r.get(m)) for m in names]]
+                for r in rows[:EXAMPLES]
+            ],
+        )
+    )
+    env = summary.get("environment") or {}
+    out.append(("Environment", ["fact", "value"], [[k, fmt(v)] for k, v in env.items()]))
+    return out
+
+
+def _direction(spec: dict[str, Any]) -> str:
+    return "higher is better" if spec["higher_is_better"] else "lower is better"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def dummy_note(summary: dict[str, Any]) -> str | None:
+    """A warning for `dummy:` models: random weights, so the scores only show that the pipeline works."""
+    if str(summary["config"]["model"]).startswith("dummy:"):
+        return (
+            "This model is a dummy preset with random weights: its answers are noise and the scores only "
+            "show that the pipeline works. Use a real model (a Hugging Face id or a local folder) to "
+            "measure quality."
+        )
+    return None
+
+
+def render_markdown(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
+    lines = [f"# Quality report: {summary['config']['model']}", ""]
+    note = dummy_note(summary)
+    if note:
+        lines += [f"> **Note:** {note}", ""]
+    lines.append(
+        "Metrics: "
+        + "; ".join(
+            f"**{name}** ({spec['description']}, {_direction(spec)})"
+            for name, spec in summary["metrics"].items()
+        )
+        + "."
+    )
+    for title, header, body in tables(summary, rows):
+        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in body]
+    return "\n".join(lines) + "\n"
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:2rem auto;
+max-width:1100px;color:#1d2330;background:#fff;padding:0 1rem}
+h1{font-size:1.6rem;border-bottom:3px solid #4c72b0;padding-bottom:.4rem}
+h2{font-size:1.2rem;margin-top:2rem;color:#2b3f66}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #d0d5dd;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#eef2f8}
+tr:nth-child(even) td{background:#f8f9fb}
+.plots{display:flex;flex-wrap:wrap;gap:1rem}
+.plots figure{margin:0;border:1px solid #e3e6eb;padding:.5rem;background:#fff}
+.plots img{max-width:100%;height:auto;display:block}
+.note{color:#5b6475;font-size:.9rem}
+.warn{background:#fff6e0;border-left:4px solid #e0a000;padding:.5rem .8rem}
+"""
+
+
+def _img(png: bytes, caption: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption class=note>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def render_plots(summary: dict[str, Any]) -> list[tuple[str, bytes]]:
+    names = list(summary["metrics"])
+    directions = [summary["metrics"][m]["higher_is_better"] for m in names]
+    found: list[tuple[str, bytes]] = []
+    if summary["by_doc_type"]:
+        found.append(
+            (
+                "Metrics by document type",
+                plots.metric_bars(summary["by_doc_type"], ["doc_class"], names, "Metrics by document type"),
+            )
+        )
+    if summary["by_doc_question"]:
+        found.append(
+            (
+                "Metrics by document and question type",
+                plots.metric_heatmap(
+                    summary["by_doc_question"],
+                    ["doc_class", "question_type"],
+                    names,
+                    directions,
+                    "Metrics by document and question type",
+                ),
+            )
+        )
+    batches = (summary.get("speed") or {}).get("batches") or []
+    if batches:
+        found.append(("Latency histogram", plots.latency_histogram([b["latency_s"] for b in batches])))
+        series = {k: [b.get(k) for b in batches] for k in ("output_tokens_per_s", "images_per_s")}
+        found.append(("Throughput per batch", plots.throughput_plot(series)))
+    return found
+
+
+def render_html(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Quality report: {esc(summary['config']['model'])}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Quality report: {esc(summary['config']['model'])}</h1>",
+        "<p class=note>"
+        + "; ".join(
+            f"<b>{esc(n)}</b> ({esc(s['description'])}, {_direction(s)})"
+            for n, s in summary["metrics"].items()
+        )
+        + "</p>",
+    ]
+    note = dummy_note(summary)
+    if note:
+        parts.append(f"<p class=warn><b>Note:</b> {esc(note)}</p>")
+    figures = render_plots(summary)
+    if figures:
+        parts.append(
+            "<h2>Plots</h2><div class=plots>" + "".join(_img(png, c) for c, png in figures) + "</div>"
+        )
+    for title, header, body in tables(summary, rows):
+        parts.append(
+            f"<h2>{esc(title)}</h2><table><thead><tr>"
+            + "".join(f"<th>{esc(h)}</th>" for h in header)
+            + "</tr></thead><tbody>"
+        )
+        parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in body]
+        parts.append("</tbody></table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_summary(out: str | Path, summary: dict[str, Any]) -> Path:
+    """summary.json: strict JSON (NaN written as null)."""
+    path = Path(out) / "summary.json"
+    path.write_text(json.dumps(_clean(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_run_report(
+    out: str | Path, summary: dict[str, Any], rows: Sequence[dict[str, Any]]
+) -> dict[str, Path]:
+    """Write summary.json, report.md and report.html into `out`; returns their paths."""
+    out = Path(out)
+    summary = _clean(summary)
+    rows = [_clean(dict(r)) for r in rows]
+    files = {
+        "summary": out / "summary.json",
+        "report_md": out / "report.md",
+        "report_html": out / "report.html",
+    }
+    write_summary(out, summary)
+    files["report_md"].write_text(render_markdown(summary, rows), encoding="utf-8")
+    files["report_html"].write_text(render_html(summary, rows), encoding="utf-8")
+    return files

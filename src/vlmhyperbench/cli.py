@@ -395,7 +395,7 @@ def main() -> None:
     try:
         app()
     except TorchMissingError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_TORCH_MISSING)
 
 

@@ -133,8 +133,7 @@ def bench(
         if new_tokens < 1 or rounds < 1 or warmup < 0:
             raise ValueError("need --new-tokens >= 1, --rounds >= 1 and --warmup >= 0")
         attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]
-        if device != "meta":
-            resolve_device(device)
+        resolve_device(device)
     except (ValueError, ModelLoadError) as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -318,10 +317,17 @@ def compare(
     baseline: Annotated[
         str | None, typer.Option(help="With one input: the named baseline to compare it with.")
     ] = None,
+    fallback_previous: Annotated[
+        bool,
+        typer.Option("--fallback-previous", help="With --baseline: the previous run if NAME is not saved."),
+    ] = False,
     save_baseline: Annotated[
         str | None,
         typer.Option(help="Store the current (last) result as baseline NAME, unless the comparison failed."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --save-baseline: save even when the comparison failed.")
+    ] = False,
     out: Annotated[
         Path | None, typer.Option(help="Folder for compare.md/.png/.json (default: <results root>/compare).")
     ] = None,
@@ -347,7 +353,7 @@ def compare(
     try:
         limit = _parse_threshold(threshold)
         if len(results) == 1:  # the gate: a baseline, else the cell's previous run
-            plan = plan_gate(results[0], baseline, root)
+            plan = plan_gate(results[0], baseline, root, fallback=fallback_previous)
             reference, others = plan.reference, [plan.current]
             console.print(f"{plan.current.source}: {plan.reason}", markup=False, highlight=False)
         else:
@@ -378,8 +384,10 @@ def compare(
         console.print("wrote " + ", ".join(str(p) for p in paths.values()), markup=False, highlight=False)
         code = comparison.exit_code()
     if save_baseline:
-        if code:
-            err_console.print(f"[yellow]baseline {save_baseline!r} not saved: the comparison failed[/yellow]")
+        if code and not force:
+            err_console.print(
+                f"[yellow]baseline {save_baseline!r} not saved: the comparison failed (--force saves it)"
+            )
         else:
             try:
                 target = save(current, save_baseline, root)

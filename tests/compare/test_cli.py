@@ -49,7 +49,8 @@ def test_cross_cell_mode_fails_on_the_slow_cell(root: Path) -> None:
 
 def test_baselines_are_saved_on_a_first_run_and_gate_later_runs(root: Path) -> None:
     code, output = _compare(root, "3.12-cu128-dev", "--save-baseline", "release")
-    assert code == 0 and "nothing to compare with yet" in output and "saved 3.12-cu128-dev as baseline" in output
+    assert code == 0 and "nothing to compare with yet" in output
+    assert "saved 3.12-cu128-dev as baseline" in output
     assert (root / "baselines" / "release.json").is_file()
     code, output = _compare(root, CU124, "--baseline", "release")
     assert code == 1 and "against baseline:release" in output
@@ -61,12 +62,15 @@ def test_a_failed_comparison_does_not_become_the_baseline(root: Path) -> None:
     code, output = _compare(root, CU124, "--save-baseline", "main")
     assert code == 1 and "baseline 'main' not saved: the comparison failed" in output
     assert not (root / "baselines").exists()
+    code, output = _compare(root, CU124, "--save-baseline", "main", "--force")
+    assert code == 1 and "saved 3.12-cu124-dev as baseline 'main'" in output
+    assert (root / "baselines" / "main.json").is_file()
 
 
 def test_mismatched_config_is_an_error_unless_allowed(root: Path) -> None:
     code, output = _compare(root, f"{CU124}:1", "3.12-cu124-prod")
     assert code == 2
-    assert "benchmark 'test_generate[tiny-qwen2-vl-1]': config differs between 3.12-cu124-dev run 0001" in output
+    assert "'test_generate[tiny-qwen2-vl-1]': config differs between 3.12-cu124-dev run 0001" in output
     assert _compare(root, f"{CU124}:1", "3.12-cu124-prod", "--allow-mismatch")[0] == 0
 
 
@@ -79,3 +83,9 @@ def test_bad_inputs_exit_2_and_say_what_exists(root: Path) -> None:
     assert code == 2 and "Unknown figure 'speed'. Available: decode_tokens_per_s" in output
     code, output = _compare(root, f"{CU124}:1", CU124, "--baseline", "x")
     assert code == 2 and "--baseline is for a single input" in output
+
+
+def test_missing_baseline_can_fall_back_to_the_previous_run(root: Path) -> None:
+    assert _compare(root, CU124, "--baseline", "main")[0] == 2
+    code, output = _compare(root, CU124, "--baseline", "main", "--fallback-previous")
+    assert code == 1 and "against the previous run of 3.12-cu124-dev (0001)" in output

@@ -120,3 +120,19 @@ def test_runs_of_one_cell_get_distinct_column_titles(root: Path) -> None:
     data = comparison.to_dict()
     assert data["exit_code"] == 1 and data["rows"][0]["columns"][0]["verdict"] == "slower"
     json.dumps(data)
+
+
+def test_too_few_rounds_are_warned_about(root: Path, tmp_path: Path) -> None:
+    def keep_three_rounds(data: dict) -> None:
+        for bench in data["benchmarks"]:
+            rounds = bench["extra_info"]["rounds"]
+            rounds["decode_tokens_per_s"] = rounds["decode_tokens_per_s"][:3]
+
+    base, slow = resolve(f"{CU124}:1", root), resolve(f"{CU124}:2", root)
+    short = [_edit(r.path, tmp_path / f"{i}.json", keep_three_rounds) for i, r in enumerate((base, slow))]
+    comparison = compare(resolve(str(short[0]), root), [resolve(str(short[1]), root)])
+    assert not comparison.failed  # 15 % slower, but 3 rounds cannot show it at 95 %
+    assert (
+        "too few rounds for a 95% interval (3 vs 3; need >= 4 each), so it can never fail"
+        in (comparison.warnings[0])
+    )

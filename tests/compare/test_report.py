@@ -21,13 +21,14 @@ def test_pairwise_table_markdown_plot_and_json(root: Path, tmp_path: Path) -> No
     comparison = compare(resolve(f"{CU124}:1", root), [resolve(f"{CU124}:2", root)])
     text = _render(comparison)
     assert "decode tokens/s (decode_tokens_per_s, higher is better)" in text
-    assert "test_generate[tiny-qwen2-vl-1]" in text and "slower (regression)" in text
+    assert "test_generate[tiny-qwen2-vl-1]" in text and "slower (fail)" in text
     assert "FAILED: 4 significant regression(s) beyond 5%" in text
     assert "regression: test_generate[tiny-qwen2-vl-1] in 3.12-cu124-dev:2" in text
 
     markdown = to_markdown(comparison)
-    assert "| benchmark | baseline (3.12-cu124-dev:1) | current (3.12-cu124-dev:2) |" in markdown
-    assert "**slower (regression)**" in markdown
+    header = "| benchmark | baseline (tok/s): 3.12-cu124-dev:1 | current (tok/s): 3.12-cu124-dev:2 |"
+    assert header in markdown
+    assert "**slower (fail)**" in markdown
     assert "## Results compared" in markdown and "3.12.1" in markdown  # the environment of each result
 
     paths = write_report(comparison, tmp_path / "out")

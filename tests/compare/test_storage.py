@@ -107,3 +107,9 @@ def test_gate_on_a_file_needs_a_baseline(root: Path) -> None:
         plan_gate(path, root=root)
     with pytest.raises(ResultError, match="no baseline 'main'"):
         plan_gate(path, "main", root)
+
+
+def test_gate_falls_back_to_the_previous_run_when_asked(root: Path) -> None:
+    plan = plan_gate(CU124, "main", root, fallback=True)
+    assert plan.reference is not None and plan.reference.run_id == "0001"
+    assert plan.reason.startswith("no baseline 'main'") and "against the previous run" in plan.reason

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from vlmhyperbench.cli import app
 from vlmhyperbench.data.synth import synthesize
-from vlmhyperbench.eval.config import Generation, RunConfig
+from vlmhyperbench.eval.config import Filters, Generation, RunConfig
 
 pytest.importorskip("torch")
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -99,6 +99,8 @@ def test_interrupted_run_resumed_equals_uninterrupted(
         _run(broken)
     resumed = _run(broken, resume=True)
     assert resumed.answered_now == 3
+    assert len(resumed.summary["speed"]["batches"]) == 4  # speed covers both sessions: 2 + 2 batches
+    assert resumed.summary["speed"]["summary"]["rounds"] == 4
     assert answers.read_bytes() == whole.answers_file.read_bytes()
 
 
@@ -156,3 +158,33 @@ def test_cli_reports_bad_config_and_bad_dataset(tmp_path: Path) -> None:
     (bad / "annotation.csv").write_text("data_index,question\n1,q\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["run", "--dataset", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and "wrong separator" in result.output
+
+
+def test_filters_that_leave_nothing_are_named(dataset: Path, tmp_path: Path) -> None:
+    config = _config(Path("dummy:tiny-qwen2-vl"), dataset, tmp_path / "run")
+    config = config.model_copy(
+        update={"model": "dummy:tiny-qwen2-vl", "filters": Filters(doc_class=["visa"])}
+    )
+    with pytest.raises(
+        RunError, match=r"no questions left after the filters .*dataset has doc_class \['snils', 'inn'\]"
+    ):
+        _run(config)
+
+
+def test_cli_resume(saved_model: Path, dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    _run(_config(saved_model, dataset, out, limit=2))
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"model: {saved_model}\ndataset: {dataset}\nbatch_size: 2\nimage_size: 112\ndevice: cpu\n"
+        "limit: 2\ngeneration: {max_new_tokens: 3}\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    again = runner.invoke(app, ["run", str(config), "--out", str(out)])
+    assert again.exit_code == 2 and "pass --resume" in again.output
+    resumed = runner.invoke(app, ["run", str(config), "--out", str(out), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "2 already answered, 0 to ask" in resumed.output
+    missing = runner.invoke(app, ["run", str(config), "--resume"])
+    assert missing.exit_code == 2 and "--resume needs the run's folder" in missing.output

@@ -43,3 +43,15 @@ def test_full_size_preset_builds_on_meta_with_public_shape(name: str) -> None:
     assert loaded.num_parameters == pytest.approx(PUBLIC_PARAMETERS[name], rel=0.01)
     assert loaded.image_tokens == IMAGE_TOKENS[name]
     assert loaded.model.device.type == "meta"
+
+
+@pytest.mark.slow
+def test_smallest_full_size_preset_generates_on_cpu_at_fixed_length() -> None:
+    """smolvlm-256m is small enough for a CPU: the real-size code path end to end (~20 s here)."""
+    from PIL import Image
+
+    loaded = load_vlm("dummy:smolvlm-256m", device="cpu")
+    inputs = loaded.build_inputs([Image.new("RGB", (850, 1100), "white")], ["Read the page."])
+    assert int((inputs["input_ids"] == loaded.image_token_id).sum()) == 64
+    out = loaded.model.generate(**inputs, max_new_tokens=3, min_new_tokens=3, do_sample=False)
+    assert out.shape[1] == inputs["input_ids"].shape[1] + 3

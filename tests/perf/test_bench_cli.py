@@ -129,10 +129,12 @@ def test_bench_writes_pytest_benchmark_json_with_the_environment(tmp_path: Path)
         (["--model", "dummy:tiny-llava", "--attn", "fast"], "unknown attention implementation 'fast'"),
         (["--model", "dummy:tiny-llava", "--image-size", "big"], "--image-size 'big'"),
         (["--model", "dummy:tiny-llava", "--rounds", "0"], "--rounds >= 1"),
+        (["--model", "dummy:tiny-llava", "--device", "meta"], "cannot generate"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(args: list[str], message: str, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["bench", *args, "--device", "cpu", "--no-save"])
+    device = [] if "--device" in args else ["--device", "cpu"]
+    result = runner.invoke(app, ["bench", *args, *device, "--no-save"])
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
 

@@ -102,3 +102,16 @@ def test_output_tokens_stop_at_first_eos() -> None:
     new = torch.tensor([[5, 9, 2, 0], [5, 6, 7, 8], [2, 0, 0, 0]])
     assert count_output_tokens(new, {2}, fixed_length=False) == [3, 4, 1]
     assert count_output_tokens(new, {2}, fixed_length=True) == [4, 4, 4]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_measurement_uses_events_and_records_memory() -> None:
+    loaded = load_vlm("dummy:tiny-qwen2-vl", device="cuda", dtype="bfloat16")
+    m = measure_generation(loaded, _pages(2), PROMPTS, max_new_tokens=4)
+    assert m.clock == "cuda_event"
+    assert m.output_tokens == [4, 4]
+    assert m.vision_s is not None and 0 < m.vision_s < m.ttft_s <= m.latency_s
+    assert m.peak_memory_allocated_bytes and m.peak_memory_reserved_bytes
+    assert m.peak_memory_reserved_bytes >= m.peak_memory_allocated_bytes
+    assert m.nvml_memory_used_bytes is None or m.nvml_memory_used_bytes >= m.peak_memory_reserved_bytes

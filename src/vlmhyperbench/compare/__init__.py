@@ -1,9 +1,19 @@
 """Regression comparison of benchmark results: across runs, matrix cells and named baselines.
 
 Reads pytest-benchmark JSON (no torch needed), matches benchmarks by name and parameters, and gives each a
-ratio with a Hodges-Lehmann / Mann-Whitney confidence interval and a verdict. Rendering lives in
-`vlmhyperbench.report.compare`; `python -m vlmhyperbench.compare.calibrate` measures the false-alarm and
-detection rates on a tiny model.
+ratio with a Hodges-Lehmann / Mann-Whitney confidence interval (`stats.py` says why) and a verdict; a
+significant regression worse than the threshold fails the gate. Rendering lives in
+`vlmhyperbench.report.compare`.
+
+    vlmhyperbench compare 3.12-cu124-dev:1 3.12-cu124-dev:2        # two runs of a cell
+    vlmhyperbench compare 3.12-cu124-prod 3.12-cu124-dev 3.12-cu128-dev   # cross-cell table vs the first
+    vlmhyperbench compare 3.12-cu124-dev                           # CI gate: latest run vs the previous one
+    vlmhyperbench compare 3.12-cu124-dev --baseline main --fallback-previous   # ... vs baseline `main`
+    vlmhyperbench compare 3.12-cu124-dev --save-baseline main      # gate, then store it as `main`
+    python -m vlmhyperbench.compare.calibrate --repeats 40          # A/A false alarms, 10 % slowdown caught
+
+Exit codes: 0 passed, 1 significant regression beyond --threshold, 2 unusable input (missing or mismatched
+results: the message names the benchmark, the cell and the file).
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ class CalibrationResult:
 
     @property
     def quiet_enough(self) -> bool:
-        """Whether `rounds` rounds of this noise can resolve `slowdown` at all (>= 95 % power, normal approx.).
+        """Whether `rounds` rounds of this noise can resolve `slowdown` (>= 95 % power, normal approx.).
 
         The interval must exclude 1 and the estimate clear the threshold; the Hodges-Lehmann estimate of a
         shift has standard error ~1.05 * noise * sqrt(2 / rounds). On a machine shared with other heavy
@@ -114,7 +114,8 @@ class CalibrationResult:
                 + (
                     f"enough to resolve {self.slowdown:.0%} with {self.rounds} rounds"
                     if self.quiet_enough
-                    else f"too noisy to resolve {self.slowdown:.0%} with {self.rounds} rounds: use a quiet machine"
+                    else f"too noisy to resolve {self.slowdown:.0%} in {self.rounds} rounds: use more "
+                    "rounds or a quieter machine"
                 ),
                 "PASSED" if self.passed else "FAILED",
             ]

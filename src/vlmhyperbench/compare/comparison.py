@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib.metadata
+import math
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,9 +142,29 @@ class Comparison:
                 for row in self.rows
             ],
             "warnings": self.warnings,
+            "compared_by": _compared_by(),
             "failed": self.failed,
             "exit_code": self.exit_code(),
         }
+
+
+def _compared_by() -> dict[str, Any]:
+    """Where the comparison itself ran (the results carry their own environments; no torch import here)."""
+    import datetime
+    import platform
+
+    from vlmhyperbench.env.info import git_sha
+
+    try:
+        version: str | None = importlib.metadata.version("vlmhyperbench")
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    return {
+        "vlmhyperbench": version,
+        "python": platform.python_version(),
+        "git_sha": git_sha(),
+        "datetime": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+    }
 
 
 def judge(
@@ -267,4 +289,9 @@ def compare(
         for delta in deltas:
             if delta.verdict is Verdict.MISSING:
                 comparison.warnings.append(f"benchmark {name!r} ({delta.column}): {delta.message}")
+            elif delta.estimate is not None and math.isinf(delta.estimate.high):
+                comparison.warnings.append(
+                    f"benchmark {name!r} ({delta.column}): {delta.estimate.note}, so it can never fail the "
+                    "gate; measure more rounds (8 or more recommended)"
+                )
     return comparison

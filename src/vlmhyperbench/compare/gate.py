@@ -20,26 +20,38 @@ class GatePlan:
     reason: str
 
 
-def plan_gate(current: str, baseline: str | None = None, root: Path | None = None) -> GatePlan:
-    """What to compare `current` (cell, stored run or file) with: baseline NAME, else the run before it."""
+def plan_gate(
+    current: str, baseline: str | None = None, root: Path | None = None, fallback: bool = False
+) -> GatePlan:
+    """What to compare `current` (cell, stored run or file) with: baseline NAME, else the run before it.
+
+    A named baseline that does not exist is an error, unless `fallback`: then the previous run is used (a CI
+    job whose baseline has not been saved yet).
+    """
     result = resolve(current, root)
+    note = ""
     if baseline:
         address = baseline if baseline.startswith(BASELINE_PREFIX) else BASELINE_PREFIX + baseline
-        return GatePlan(result, resolve(address, root), f"against {address}")
+        try:
+            return GatePlan(result, resolve(address, root), f"against {address}")
+        except ResultError as exc:
+            if not fallback:
+                raise
+            note = f"{exc}; "
     cell = current.partition(":")[0]
     try:
         Cell.parse(cell)
     except ValueError:
         raise ResultError(
-            f"{current!r} is a file, not a stored run: give --baseline NAME or a second result to compare"
+            f"{note}{current!r} is a file, not a stored run: give --baseline NAME or a second result"
         ) from None
     runs = list_runs(cell, root)
     paths = [run.path.resolve() for run in runs]
     index = paths.index(result.path.resolve())
     if index == 0:
-        return GatePlan(result, None, f"{cell} has no run before {runs[0].run_id} and no baseline was named")
+        return GatePlan(result, None, f"{note}{cell} has no run before {runs[0].run_id}")
     previous = runs[index - 1]
     reference = load_result(previous.path, source=f"{cell}:{previous.run_id}")
     if reference.cell is None:
         reference.cell = cell
-    return GatePlan(result, reference, f"against the previous run of {cell} ({previous.run_id})")
+    return GatePlan(result, reference, f"{note}against the previous run of {cell} ({previous.run_id})")

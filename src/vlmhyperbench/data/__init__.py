@@ -6,6 +6,8 @@ Nothing here needs torch, so `vlmhyperbench data check` and `data synth` work in
 from __future__ import annotations
 
 from vlmhyperbench.data.annotation import ANNOTATION_FILE, COLUMNS, Dataset, Sample, write_annotation
+from vlmhyperbench.data.prompts import PromptCollection, PromptError, load_prompts
+from vlmhyperbench.data.synth import synthesize
 from vlmhyperbench.data.validate import DatasetError, Problem, check_dataset, load_dataset
 
 __all__ = [
@@ -14,8 +16,12 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "Problem",
+    "PromptCollection",
+    "PromptError",
     "Sample",
     "check_dataset",
     "load_dataset",
+    "load_prompts",
+    "synthesize",
     "write_annotation",
 ]

@@ -3,15 +3,16 @@
     result = run_evaluation(load_config("run.yaml"), resume=False)
 
 The output folder holds `run.json` (the resolved config), `answers.csv` (`id;model_answer`, flushed per
-batch),
-`answers_{aggregator}.csv`, `summary.json`, `report.md` and `report.html`. `resume=True` keeps the answers
-already in the folder and asks only the missing questions, in the same batches an uninterrupted run would use.
+batch), `speed.jsonl` (each measured batch), `answers_{aggregator}.csv`, `summary.json`, `report.md` and
+`report.html`. `resume=True` keeps the answers already in the folder and asks only the missing questions, in
+the same batches an uninterrupted run would use; the speed figures then cover the batches of every session.
 A CUDA out-of-memory error halves the batch size and retries the same questions.
 Only the inference step imports torch (through `vlmhyperbench.models` and `vlmhyperbench.perf`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from vlmhyperbench.eval.config import RunConfig
 ANSWERS_FILE = "answers.csv"
 RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
+SPEED_FILE = "speed.jsonl"  # one measured batch per line, appended after its answers: resumed runs add up
 # settings that change the answers: a resumed run must use the same ones
 RESUME_KEYS = (
     "model",
@@ -186,6 +188,7 @@ def _generate(
                 console.print(f"[yellow]out of memory: batch size halved to {batch_size}[/yellow]")
                 continue
             writer.write_batch([s.data_index for s in chunk], [t.strip() for t in measurement.texts])
+            _append_speed(writer.path.parent / SPEED_FILE, measurement)
             measurements.append(measurement)
             done += len(chunk)
             batches += 1
@@ -193,6 +196,27 @@ def _generate(
             if on_batch_done is not None:
                 on_batch_done(batches)
     return measurements, {**loaded.describe(), "final_batch_size": batch_size}
+
+
+def _append_speed(path: Path, measurement: Any) -> None:
+    record = {k: v for k, v in dataclasses.asdict(measurement).items() if k != "texts"}
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
+def _load_speed(path: Path) -> list[Any]:
+    """Every measured batch of the run, across resumed sessions (a line cut short is skipped)."""
+    from vlmhyperbench.perf import GenerationMeasurement
+
+    if not path.exists():
+        return []
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            found.append(GenerationMeasurement(texts=[], **json.loads(line)))
+        except (ValueError, TypeError):
+            continue
+    return found
 
 
 def _speed(measurements: list[Any]) -> dict[str, Any]:
@@ -317,6 +341,8 @@ def _summary(
     from vlmhyperbench.env.info import collect_environment
     from vlmhyperbench.eval.metrics import METRICS
 
+    if measurements:  # this session ran the model: count every batch of the run, earlier sessions too
+        measurements = _load_speed(out / SPEED_FILE) or measurements
     speed = _speed(measurements) if measurements else previous.get("speed")
     if not measurements and previous.get("model"):
         model_info = previous["model"]

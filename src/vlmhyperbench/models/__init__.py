@@ -4,6 +4,8 @@ loaded = load_vlm("dummy:tiny-qwen2-vl", device="auto", dtype="auto", attn_imple
 inputs = loaded.build_inputs(images, prompts)
 """
 
+from __future__ import annotations
+
 from vlmhyperbench.env.torch_guard import require_torch
 
 require_torch("vlmhyperbench.models")

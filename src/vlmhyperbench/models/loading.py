@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from vlmhyperbench.models.presets import Preset, get_preset
+from vlmhyperbench.models.presets import Preset, get_preset, preset_names
 from vlmhyperbench.models.processors import build_processor, resize_images
 from vlmhyperbench.registry import UnknownNameError
 
@@ -148,6 +148,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         resolved = torch.device(device)
     except RuntimeError as exc:
         raise ModelLoadError(f"unknown device {device!r}: use auto, cpu, cuda or cuda:N ({exc})") from None
+    if resolved.type == "meta":
+        raise ModelLoadError("device 'meta' holds no data and cannot generate; use auto, cpu or cuda")
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ModelLoadError(
             f"device {device!r} was asked for but CUDA is not available here "
@@ -232,14 +234,8 @@ def load_vlm(
         return _load_pretrained(spec, None, torch_device, torch_dtype, attn, size, trust_remote_code)
     raise ModelLoadError(
         f"model {spec!r} is neither dummy:<preset>, an existing folder, nor a Hugging Face id (org/name). "
-        f"Presets: dummy:{', dummy:'.join(_preset_names())}"
+        f"Presets: dummy:{', dummy:'.join(preset_names())}"
     )
-
-
-def _preset_names() -> list[str]:
-    from vlmhyperbench.models.presets import preset_names
-
-    return preset_names()
 
 
 def _load_dummy(

@@ -7,6 +7,8 @@ Value classes (`GenerationMeasurement`, `Samples`, `Memory`) are kept apart from
 (clocks, hooks, `MemoryTracker`).
 """
 
+from __future__ import annotations
+
 from vlmhyperbench.env.torch_guard import require_torch
 
 require_torch("vlmhyperbench.perf")
@@ -26,6 +28,7 @@ from vlmhyperbench.perf.generation import (  # noqa: E402
     measure_generation,
     measure_rounds,
 )
+from vlmhyperbench.perf.hooks import TokenMarks, VisionMarks  # noqa: E402
 from vlmhyperbench.perf.measurement import FIGURES, GenerationMeasurement  # noqa: E402
 from vlmhyperbench.perf.memory import Memory, MemoryTracker  # noqa: E402
 from vlmhyperbench.perf.stats import Samples, percentile  # noqa: E402
@@ -41,6 +44,8 @@ __all__ = [
     "Memory",
     "MemoryTracker",
     "Samples",
+    "TokenMarks",
+    "VisionMarks",
     "bare_generate",
     "bench_config",
     "clock_for",

@@ -28,20 +28,25 @@ STYLES = {
 }
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: str, with_unit: bool = True) -> str:
+    """Seconds and bytes in a readable scale (always with their unit); rates with theirs if `with_unit`."""
     if value is None or not math.isfinite(value):
         return "-"
     if unit == "s":
         return f"{value * 1e3:.3g} ms" if abs(value) < 1 else f"{value:.3g} s"
     if unit == "B":
         return f"{value / 2**30:.3g} GiB" if abs(value) >= 2**30 else f"{value / 2**20:.4g} MiB"
-    return f"{value:.4g} {unit}"
+    return f"{value:.4g} {unit}" if with_unit else f"{value:.4g}"
 
 
-def _percent(ratio: float) -> str:
+def _value_header(name: str, figure: Figure) -> str:
+    return name if figure.unit in ("s", "B") else f"{name} ({figure.unit})"
+
+
+def _percent(ratio: float, sign: str = "%") -> str:
     if not math.isfinite(ratio):
         return "inf"
-    return f"{(ratio - 1) * 100:+.1f} %"
+    return f"{(ratio - 1) * 100:+.1f}{sign}"
 
 
 def format_change(delta: Delta) -> str:
@@ -54,7 +59,7 @@ def format_interval(delta: Delta) -> str:
         return "-"
     if est.low <= 0 or not math.isfinite(est.high):
         return "n/a"
-    return f"[{_percent(est.low)}, {_percent(est.high)}]"
+    return f"[{_percent(est.low, '')}, {_percent(est.high, '')}]%"
 
 
 def format_p(delta: Delta) -> str:
@@ -62,9 +67,10 @@ def format_p(delta: Delta) -> str:
 
 
 def verdict_text(delta: Delta, figure: Figure) -> str:
+    """`slower`, or `slower (fail)` when the row fails the gate."""
     text = delta.verdict.label(figure)
     if delta.failed:
-        text += " (regression)"
+        text += " (fail)"
     return text
 
 
@@ -96,8 +102,8 @@ def _row_cells_pairwise(comparison: Comparison, row: Row) -> list[str]:
     delta = row.deltas[0]
     return [
         row.name,
-        format_value(row.reference_median, unit),
-        format_value(delta.median, unit),
+        format_value(row.reference_median, unit, with_unit=False),
+        format_value(delta.median, unit, with_unit=False),
         format_change(delta),
         format_interval(delta),
         format_p(delta),
@@ -116,15 +122,18 @@ def _delta_lines(comparison: Comparison, delta: Delta) -> list[str]:
 
 
 def build_table(comparison: Comparison) -> Table:
-    table = Table(title=_title(comparison), caption=_caption(comparison), show_lines=comparison.cross_cell)
-    table.add_column("benchmark", overflow="fold")
     reference = comparison.reference
+    title = _title(comparison)
     if not comparison.cross_cell:
-        other = comparison.others[0]
-        table.add_column(f"baseline\n{escape(reference.label)}", justify="right")
-        table.add_column(f"current\n{escape(other.label)}", justify="right")
-        for title in ("change", f"{comparison.confidence:.0%} CI", "p", "verdict"):
-            table.add_column(title, justify="right" if title != "verdict" else "left")
+        title += f"\nbaseline {reference.label} -> current {comparison.others[0].label}"
+    table = Table(title=escape(title), caption=_caption(comparison), show_lines=comparison.cross_cell)
+    table.add_column("benchmark", overflow="fold", min_width=12)
+    if not comparison.cross_cell:
+        table.add_column(_value_header("baseline", comparison.figure), justify="right")
+        table.add_column(_value_header("current", comparison.figure), justify="right")
+        for name in ("change", f"{comparison.confidence:.0%} CI", "p"):
+            table.add_column(name, justify="right")
+        table.add_column("verdict")
         for row in comparison.rows:
             delta = row.deltas[0]
             style = "bold red" if delta.failed else STYLES[delta.verdict]
@@ -186,8 +195,8 @@ def to_markdown(comparison: Comparison) -> str:
         other = comparison.others[0]
         headers = [
             "benchmark",
-            f"baseline ({comparison.reference.label})",
-            f"current ({other.label})",
+            f"{_value_header('baseline', figure)}: {comparison.reference.label}",
+            f"{_value_header('current', figure)}: {other.label}",
             "change",
             f"{comparison.confidence:.0%} CI",
             "p",

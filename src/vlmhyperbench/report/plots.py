@@ -34,18 +34,23 @@ def _number(value: Any) -> float:
 
 
 def metric_bars(
-    rows: Sequence[dict[str, Any]], keys: Sequence[str], metrics: Sequence[str], title: str
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    metrics: Sequence[str],
+    title: str,
+    labels: Sequence[str] | None = None,
 ) -> bytes:
-    """Grouped bars: one group per row (labelled by keys), one bar per metric."""
+    """Grouped bars: one group per row (labelled by keys), one bar per metric (legend: labels or names)."""
     fig, ax = _figure(max(6.0, 1.2 + 0.9 * len(rows)), 3.8)
-    labels = [" / ".join(str(r[k]) for k in keys) for r in rows]
+    groups = [" / ".join(str(r[k]) for k in keys) for r in rows]
     width = 0.8 / max(1, len(metrics))
     for i, metric in enumerate(metrics):
         values = [_number(r.get(metric)) for r in rows]
-        ax.bar([x + i * width for x in range(len(rows))], values, width=width, label=metric)
+        label = labels[i] if labels else metric
+        ax.bar([x + i * width for x in range(len(rows))], values, width=width, label=label)
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(rows))])
     ax.set_xticklabels(
-        labels, rotation=30 if len(rows) > 4 else 0, ha="right" if len(rows) > 4 else "center", fontsize=8
+        groups, rotation=30 if len(rows) > 4 else 0, ha="right" if len(rows) > 4 else "center", fontsize=8
     )
     finite = [v for r in rows for m in metrics if math.isfinite(v := _number(r.get(m)))]
     ax.set_ylim(0, max([1.0, *finite]) * 1.05)
@@ -84,7 +89,10 @@ def metric_heatmap(
     ax.set_yticklabels([" / ".join(str(r[k]) for k in keys) for r in rows], fontsize=8)
     for i, row in enumerate(values):
         for j, v in enumerate(row):
-            ax.text(j, i, "-" if not math.isfinite(v) else f"{v:.2f}", ha="center", va="center", fontsize=7)
+            good = goodness[i][j]
+            dark = math.isfinite(good) and (good < 0.2 or good > 0.85)  # the ends of RdYlGn are dark
+            text = "-" if not math.isfinite(v) else f"{v:.2f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
     ax.set_title(title, fontsize=10, pad=22)
     return _png(fig)
 

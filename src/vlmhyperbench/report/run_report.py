@@ -206,7 +206,13 @@ def render_plots(summary: dict[str, Any]) -> list[tuple[str, bytes]]:
         found.append(
             (
                 "Metrics by document type",
-                plots.metric_bars(summary["by_doc_type"], ["doc_class"], names, "Metrics by document type"),
+                plots.metric_bars(
+                    summary["by_doc_type"],
+                    ["doc_class"],
+                    names,
+                    "Metrics by document type",
+                    [f"{n} {'↑' if up else '↓'}" for n, up in zip(names, directions, strict=True)],
+                ),
             )
         )
     if summary["by_doc_question"]:

@@ -124,7 +124,7 @@ def lint(session: nox.Session) -> None:
     session.run(
         "uv", "run", "--no-sync", "ruff", "check", "src", "tests", "benchmarks", "noxfile.py", env=env
     )
-    session.run("uv", "run", "--no-sync", "ruff", "format", "--check", "src", "tests", "noxfile.py", env=env)
+    session.run("uv", "run", "--no-sync", "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", env=env)
     session.run("uv", "run", "--no-sync", "mypy", "src/vlmhyperbench", env=env)
 
 

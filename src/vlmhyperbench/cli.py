@@ -34,7 +34,7 @@ EXIT_TORCH_MISSING = 3
 def doctor(
     json_output: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
     project_root: Annotated[
-        Path | None, typer.Option(help="Repository root for the pin and lock checks (default: found from cwd).")
+        Path | None, typer.Option(help="Repository root for the pin and lock checks (default: from cwd).")
     ] = None,
 ) -> None:
     """Check this environment against the project's contract and say how to fix what fails."""
@@ -56,7 +56,7 @@ def sync(
     profile: Annotated[str, typer.Option(help="dev, staging or prod.")] = "dev",
     frozen: Annotated[bool, typer.Option(help="Install the lock as it is, without checking it.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the uv command, run nothing.")] = False,
-    project_root: Annotated[Path | None, typer.Option(help="Repository root (default: found from cwd).")] = None,
+    project_root: Annotated[Path | None, typer.Option(help="Repository root (default: from cwd).")] = None,
 ) -> None:
     """Install the locked environment for a backend and profile with the right `uv sync`."""
     from vlmhyperbench.env.sync import SyncError, plan_sync, run_sync

@@ -173,11 +173,13 @@ def _md_escape(text: str) -> str:
 
 
 def _md_sources(results: list[ResultSet]) -> list[str]:
-    lines = ["| result | source | " + " | ".join(ENVIRONMENT_FACTS) + " |"]
-    lines.append("|" + "---|" * (len(ENVIRONMENT_FACTS) + 2))
+    lines = ["| result | cell | run | measured | file | " + " | ".join(ENVIRONMENT_FACTS) + " |"]
+    lines.append("|" + "---|" * (len(ENVIRONMENT_FACTS) + 5))
     for result in results:
-        facts = [_md_escape(str(result.environment.get(name) or "-")) for name in ENVIRONMENT_FACTS]
-        lines.append(f"| {_md_escape(result.label)} | `{result.path}` | " + " | ".join(facts) + " |")
+        where = [result.cell or "-", result.run_id or "-", result.datetime or "-"]
+        facts = [str(result.environment.get(name) or "-") for name in ENVIRONMENT_FACTS]
+        cells = [result.label, *where, f"`{result.path}`", *facts]
+        lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
     return lines
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -36,6 +37,40 @@ MAX_FALSE_ALARM_RATE = 0.05
 MIN_DETECTION_RATE = 0.95
 PROMPT = "Read the text in this document."
 SE_FACTOR = 1.5  # standard error of the estimate / (noise * sqrt(2 / rounds)); see `quiet_enough`
+MAX_AUTO_ROUNDS = 150  # `--rounds auto` gives up above this (a machine too noisy to calibrate on)
+PILOT_REPEATS, PILOT_ROUNDS = 3, 12
+MIN_AUTO_ROUNDS = 30  # the spread of a short pilot is underestimated: never trust it below this
+
+
+def pilot_noise(result: CalibrationResult) -> float:
+    """The noise a pilot saw (median over its repetitions; MIN_AUTO_ROUNDS covers its underestimate)."""
+    return result.round_noise
+
+
+def auto_rounds(noise: float, slowdown: float = 0.10, **kwargs: float) -> int:
+    """Rounds per arm for `--rounds auto`: `rounds_needed` for the pilot's noise, at least MIN_AUTO_ROUNDS."""
+    return max(MIN_AUTO_ROUNDS, rounds_needed(noise, slowdown, **kwargs))
+
+
+def rounds_needed(
+    noise: float,
+    slowdown: float = 0.10,
+    threshold: float = DEFAULT_THRESHOLD,
+    confidence: float = DEFAULT_CONFIDENCE,
+    power: float = 0.99,
+) -> int:
+    """Fewest rounds per arm that resolve `slowdown` with `power` at this round-to-round noise.
+
+    The inverse of `CalibrationResult.quiet_enough` (same normal approximation, same SE_FACTOR): the
+    estimate must clear the threshold and its interval must exclude 1, each with probability `power`.
+    99 % rather than 95 % so that "at least 95 % of repetitions caught" holds with room to spare.
+    """
+    z = float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
+    z_power = float(_scipy_stats.norm.ppf(power))
+    se_max = min((slowdown - threshold) / z_power, slowdown / (z + z_power))
+    if se_max <= 0:
+        raise ValueError(f"a {slowdown:.0%} slowdown cannot clear a {threshold:.0%} threshold")
+    return max(2, math.ceil(2.0 * (SE_FACTOR * noise / se_max) ** 2))
 
 
 @dataclass
@@ -213,7 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--preset", default="tiny-llava", help="tiny preset to measure (default tiny-llava)")
     parser.add_argument("--repeats", type=int, default=40, help="repetitions of the A/A and slowdown tests")
-    parser.add_argument("--rounds", type=int, default=8, help="measured rounds per arm and repetition")
+    parser.add_argument(
+        "--rounds",
+        default="auto",
+        help="measured rounds per arm and repetition, or auto: measure this machine's noise first and take "
+        "the rounds that resolve --slowdown (rounds_needed)",
+    )
     parser.add_argument("--slowdown", type=float, default=0.10, help="injected slowdown fraction")
     parser.add_argument("--new-tokens", type=int, default=8)
     parser.add_argument("--figure", default=DEFAULT_FIGURE)
@@ -233,10 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
 
-    result = run_calibration(
+    common: dict[str, Any] = dict(
         preset=args.preset,
-        repeats=args.repeats,
-        rounds=args.rounds,
         slowdown=args.slowdown,
         new_tokens=args.new_tokens,
         figure=args.figure,
@@ -244,8 +282,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         confidence=args.confidence,
         seed=args.seed,
         threads=args.threads or None,
-        progress=progress,
     )
+    if args.rounds == "auto":
+        noise = pilot_noise(run_calibration(repeats=PILOT_REPEATS, rounds=PILOT_ROUNDS, **common))
+        rounds = auto_rounds(noise, args.slowdown, threshold=args.threshold, confidence=args.confidence)
+        print(
+            f"pilot: rounds vary by {noise:.1%}; {rounds} rounds per arm resolve {args.slowdown:.0%}",
+            file=sys.stderr,
+        )
+        if rounds > MAX_AUTO_ROUNDS:
+            print(
+                f"error: more than {MAX_AUTO_ROUNDS} rounds needed: this machine is too noisy",
+                file=sys.stderr,
+            )
+            return 2
+    else:
+        rounds = int(args.rounds)
+    result = run_calibration(repeats=args.repeats, rounds=rounds, progress=progress, **common)
     print(file=sys.stderr)
     print(result.summary())
     if not result.quiet_enough:

@@ -101,11 +101,34 @@ def run_tests(session: nox.Session, profile: str) -> None:
     session.run("pytest", *(session.posargs or targets), external=session.venv_backend == "none")
 
 
+# Our options after `--` in a bench session; everything else goes to pytest.
+COMPARE_FLAG, SAVE_BASELINE_FLAG = "--compare", "--save-baseline"
+# Enough rounds for compare's intervals to mean something (with 3 there is no 95 % interval at all);
+# a later --vlm-rounds in the session's posargs wins.
+BENCH_ROUNDS = "--vlm-rounds=10"
+
+
 def run_bench(session: nox.Session, profile: str) -> None:
-    # The same benchmark code for every profile, so dev vs prod is a like-for-like comparison.
-    # Results land in .benchmarks/<cell>/ (vlmhyperbench's pytest plugin); never run under xdist.
-    args = ["benchmarks", "--benchmark-autosave", "--benchmark-save-data", "-p", "no:xdist"]
-    session.run("pytest", *args, *session.posargs, external=session.venv_backend == "none")
+    """pytest benchmarks, then optionally gate the new run against the cell's baseline or save it as one.
+
+    `-- --compare`: compare the newest run of this cell with baseline `<cell>` (or, before one exists, with
+    the cell's previous run) and fail on a significant regression. `-- --save-baseline`: store the new run
+    as baseline `<cell>` (what CI does on main). The same benchmark code runs for every profile, so dev vs
+    prod is a like-for-like comparison. Results land in .benchmarks/<cell>/; never under xdist.
+    """
+    posargs = [arg for arg in session.posargs if arg not in (COMPARE_FLAG, SAVE_BASELINE_FLAG)]
+    external = session.venv_backend == "none"
+    args = ["benchmarks", "--benchmark-autosave", "--benchmark-save-data", "-p", "no:xdist", BENCH_ROUNDS]
+    session.run("pytest", *args, *posargs, external=external)
+    cell = session.env["VLMHYPERBENCH_CELL"]
+    if COMPARE_FLAG in session.posargs:
+        out = str(ROOT / ".benchmarks" / "compare" / cell)
+        session.run(
+            "vlmhyperbench", "compare", cell, "--baseline", cell, "--fallback-previous", "--out", out,
+            external=True,
+        )  # fmt: skip
+    if SAVE_BASELINE_FLAG in session.posargs:
+        session.run("vlmhyperbench", "compare", cell, "--save-baseline", cell, "--force", external=True)
 
 
 for _python in PYTHONS:
@@ -116,6 +139,28 @@ for _python in PYTHONS:
         )
 
 
+@nox.session(python=PYTHONS[-1])
+def compare(session: nox.Session) -> None:
+    """Compare stored runs: `nox -s compare -- 3.12-cu124-prod 3.12-cu124-dev` (default: all stored cells)."""
+    session.run_install(
+        "uv", "sync", "--locked", "--no-default-groups", "--python", str(session.virtualenv.location),
+        env={"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)},
+    )  # fmt: skip
+    targets = session.posargs or stored_cells()
+    if len(targets) < 2 and not session.posargs:
+        session.error(
+            f"compare needs two stored cells, found {targets or 'none'} in .benchmarks/: run bench cells"
+        )
+    session.run("vlmhyperbench", "compare", *targets)
+
+
+def stored_cells() -> list[str]:
+    """Cell folders in .benchmarks/ that hold results, in matrix order."""
+    root = ROOT / ".benchmarks"
+    order = [f"{py}-{backend}-{profile}" for py in PYTHONS for backend in BACKENDS for profile in PROFILES]
+    return [cell for cell in order if any((root / cell).glob("*/*.json"))]
+
+
 @nox.session(python=False)
 def lint(session: nox.Session) -> None:
     """ruff and mypy, from the dev lock."""
@@ -124,7 +169,19 @@ def lint(session: nox.Session) -> None:
     session.run(
         "uv", "run", "--no-sync", "ruff", "check", "src", "tests", "benchmarks", "noxfile.py", env=env
     )
-    session.run("uv", "run", "--no-sync", "ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py", env=env)
+    session.run(
+        "uv",
+        "run",
+        "--no-sync",
+        "ruff",
+        "format",
+        "--check",
+        "src",
+        "tests",
+        "benchmarks",
+        "noxfile.py",
+        env=env,
+    )
     session.run("uv", "run", "--no-sync", "mypy", "src/vlmhyperbench", env=env)
 
 

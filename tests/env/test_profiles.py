@@ -82,6 +82,15 @@ def test_staging_installs_this_tree_not_editable(project: ProjectFiles, clone: P
     assert installed["file"].startswith(str(venv)), "staging must not import from the source tree"
     assert marker in Path(installed["file"]).read_text()
 
+    # A later edit must reach staging too (uv caches the built wheel; our cache-keys cover src/).
+    second = "# and again after an edit\n"
+    init.write_text(init.read_text() + second)
+    result = uv(
+        "sync", "--frozen", "--project", "staging", cwd=clone, env={"UV_PROJECT_ENVIRONMENT": str(venv)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert second in Path(installed["file"]).read_text()
+
 
 def test_prod_is_the_pinned_release_and_the_work_tree_does_not_leak(
     project: ProjectFiles, clone: Path, tmp_path: Path

@@ -136,3 +136,18 @@ def test_too_few_rounds_are_warned_about(root: Path, tmp_path: Path) -> None:
         "too few rounds for a 95% interval (3 vs 3; need >= 4 each), so it can never fail"
         in (comparison.warnings[0])
     )
+
+
+def test_a_benchmark_without_per_round_figures_is_skipped_not_an_error(root: Path, tmp_path: Path) -> None:
+    """Like the overhead benchmark, which reports a ratio: it must not turn every gate into exit 2."""
+
+    def add_ratio_only(data: dict) -> None:
+        extra = {"overhead": {"ratio": 1.0}}
+        data["benchmarks"].append({**data["benchmarks"][0], "name": "test_overhead", "extra_info": extra})
+
+    base = _edit(resolve(f"{CU124}:1", root).path, tmp_path / "a.json", add_ratio_only)
+    same = _edit(resolve("3.12-cu128-dev", root).path, tmp_path / "b.json", add_ratio_only)
+    comparison = compare(resolve(str(base), root), [resolve(str(same), root)], allow_mismatch=True)
+    skipped = [r.deltas[0] for r in comparison.rows if r.name == "test_overhead"]
+    assert skipped and skipped[0].verdict is Verdict.MISSING
+    assert not comparison.errors and comparison.exit_code() == 0

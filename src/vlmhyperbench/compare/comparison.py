@@ -225,6 +225,11 @@ def _delta(
         if not allow_mismatch:
             return Delta(column, Verdict.ERROR, message=text + " (pass --allow-mismatch to compare anyway)")
         note = "config differs: " + "; ".join(differences)
+    if not ref_bench.rounds and not bench.rounds:
+        # e.g. the overhead benchmark: it reports a ratio, not per-round figures; nothing to judge, no error.
+        return Delta(
+            column, Verdict.MISSING, message=f"benchmark {bench.name!r} records no per-round figures"
+        )
     try:
         base = reference.values(ref_bench, figure.name)
         cur = other.values(bench, figure.name)

@@ -114,18 +114,29 @@ def bench(
     fixed_length: Annotated[
         bool, typer.Option("--fixed-length/--variable-length", help="Ignore EOS: decode every token asked.")
     ] = True,
+    overhead: Annotated[
+        bool,
+        typer.Option(help="Pair each measured round with a bare generate and report the tokens/s ratio."),
+    ] = False,
     results: Annotated[
         Path | None, typer.Option(help="Results root (default: this cell's folder under .benchmarks/).")
     ] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the pytest-benchmark JSON.")] = True,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the table as Markdown to this file (for notes, PRs).")
+    ] = None,
     trust_remote_code: Annotated[bool, typer.Option(help="Allow a HF model's own Python code.")] = False,
 ) -> None:
-    """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes."""
+    """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
+
+    Results are saved after every finished case: an interrupted or failed sweep keeps what it measured.
+    A batch size that runs out of memory is reported in the table and the sweep goes on.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vlmhyperbench.models import ModelLoadError, resolve_device
-    from vlmhyperbench.perf import parse_batches, run_bench, save_results, to_pytest_benchmark_json
-    from vlmhyperbench.report.bench import print_bench
+    from vlmhyperbench.models import ModelLoadError, resolve_attn, resolve_device
+    from vlmhyperbench.perf import BenchRun, parse_batches, run_bench, save_results, to_pytest_benchmark_json
+    from vlmhyperbench.report.bench import bench_markdown, print_bench
 
     try:
         batches = parse_batches(batch)
@@ -133,10 +144,42 @@ def bench(
         if new_tokens < 1 or rounds < 1 or warmup < 0:
             raise ValueError("need --new-tokens >= 1, --rounds >= 1 and --warmup >= 0")
         attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]
+        for name in attns:  # every implementation before any is measured: a late typo loses nothing
+            resolve_attn(name)
         resolve_device(device)
     except (ValueError, ModelLoadError) as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+
+    run = BenchRun(model)
+    saved: list[Path] = []
+
+    def save_so_far(run: BenchRun) -> None:
+        if not save or not run.cases:
+            return
+        from vlmhyperbench.env.cell import cell_storage
+
+        folder = cell_storage(root=results) if results else None
+        path = save_results(
+            to_pytest_benchmark_json(run, rounds, warmup), folder, saved[0] if saved else None
+        )
+        saved[:1] = [path]
+
+    def finish(code: int, problem: str | None = None) -> None:
+        rows = [case.row() for case in run.cases]
+        if rows:
+            print_bench(rows, console)
+        for case in run.failed:
+            err_console.print(f"[yellow]not measured:[/yellow] {case.name}: {case.error}")
+        if markdown is not None and rows:
+            markdown.write_text(bench_markdown(rows), encoding="utf-8")
+            console.print(f"markdown: {markdown}", markup=False, highlight=False, soft_wrap=True)
+        if saved:
+            console.print(f"results: {saved[0]}", markup=False, highlight=False, soft_wrap=True)
+        if problem:
+            err_console.print(problem)
+        if code:
+            raise typer.Exit(code)
 
     total = len(attns) * len(batches) * (rounds + warmup)
     progress = Progress(
@@ -147,14 +190,14 @@ def bench(
         console=err_console,
         transient=True,
     )
-    with progress:
-        task = progress.add_task(f"{model}: loading", total=total)
+    try:
+        with progress:
+            task = progress.add_task(f"{model}: loading", total=total)
 
-        def step(description: str) -> None:
-            progress.update(task, advance=1, description=f"{model}: {description}")
+            def step(description: str) -> None:
+                progress.update(task, advance=1, description=f"{model}: {description}")
 
-        try:
-            run = run_bench(
+            run_bench(
                 model,
                 batches,
                 attns,
@@ -167,19 +210,18 @@ def bench(
                 seed=seed,
                 fixed_length=fixed_length,
                 trust_remote_code=trust_remote_code,
+                overhead=overhead,
                 on_step=step,
+                on_case=save_so_far,
+                run=run,
             )
-        except (ModelLoadError, ValueError) as exc:
-            progress.stop()
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
-    print_bench([case.info for case in run.cases], console)
-    if save:
-        from vlmhyperbench.env.cell import cell_storage
-
-        folder = cell_storage(root=results) if results else None
-        path = save_results(to_pytest_benchmark_json(run, rounds, warmup), folder)
-        console.print(f"results: {path}", markup=False, highlight=False)
+    except (ModelLoadError, ValueError) as exc:
+        finish(2, f"[red]error:[/red] {exc}")
+    except KeyboardInterrupt:
+        finish(130, f"[yellow]interrupted[/yellow] after {len(run.cases)} finished case(s); they are kept.")
+    except Exception as exc:
+        finish(1, f"[red]error:[/red] {type(exc).__name__}: {exc} ({len(run.cases)} finished case(s) kept)")
+    finish(0)
 
 
 # --- quality: data, run (vlmhyperbench.data, vlmhyperbench.eval, vlmhyperbench.report) ------------

@@ -127,6 +127,8 @@ def test_bench_writes_pytest_benchmark_json_with_the_environment(tmp_path: Path)
         (["--model", "dummy:tiny-llava", "--batch", "0"], "batch size must be at least 1, got 0"),
         (["--model", "dummy:tiny-llava", "--batch", "1,x"], "batch size 'x' is not a whole number"),
         (["--model", "dummy:tiny-llava", "--attn", "fast"], "unknown attention implementation 'fast'"),
+        # a typo in the last implementation stops the run before the first one is measured
+        (["--model", "dummy:tiny-llava", "--attn", "eager,fast"], "unknown attention implementation 'fast'"),
         (["--model", "dummy:tiny-llava", "--image-size", "big"], "--image-size 'big'"),
         (["--model", "dummy:tiny-llava", "--rounds", "0"], "--rounds >= 1"),
         (["--model", "dummy:tiny-llava", "--device", "meta"], "cannot generate"),
@@ -156,3 +158,94 @@ def test_parse_batches() -> None:
     assert parse_batches("1, 8,32") == [1, 8, 32]
     with pytest.raises(ValueError, match="no batch size"):
         parse_batches(" , ")
+
+
+def test_overhead_and_markdown(tmp_path: Path) -> None:
+    table = tmp_path / "table.md"
+    result = runner.invoke(
+        app,
+        [
+            "bench",
+            "--model",
+            "dummy:tiny-qwen2-vl",
+            "--batch",
+            "1,2",
+            "--new-tokens",
+            "3",
+            "--rounds",
+            "2",
+            "--warmup",
+            "0",
+            "--device",
+            "cpu",
+            "--overhead",
+            "--markdown",
+            str(table),
+            "--results",
+            str(tmp_path / "results"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "vs bare" in result.output
+    lines = table.read_text().splitlines()
+    assert (
+        lines[0].startswith("**dummy:tiny-qwen2-vl")
+        and "3 new tokens (fixed length, EOS ignored)" in lines[0]
+    )
+    assert len(lines) == 2 + 2 + 2 and "vs bare tok/s" in lines[2]
+    assert [line.split(" | ")[1] for line in lines[4:]] == ["1", "2"]
+    (saved,) = (tmp_path / "results").glob("*/*/0001_bench_*.json")
+    for bench in json.loads(saved.read_text())["benchmarks"]:
+        assert bench["extra_info"]["overhead"]["rounds"] == 2
+
+
+def test_an_interrupted_sweep_keeps_the_cases_it_finished(tmp_path: Path) -> None:
+    """Results are saved after every case; Ctrl-C prints the table so far and exits 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    results = tmp_path / "results"
+    command = [
+        sys.executable,
+        "-c",
+        "from vlmhyperbench.cli import main; main()",
+        "bench",
+        "--model",
+        "dummy:tiny-llava",
+        "--batch",
+        ",".join(["1"] * 50),
+        "--new-tokens",
+        "2",
+        "--rounds",
+        "2",
+        "--warmup",
+        "0",
+        "--device",
+        "cpu",
+        "--results",
+        str(results),
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 300
+        files: list[Path] = []
+        while not files and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            files = list(results.glob("*/*/0001_bench_*.json"))
+        assert files, "no result file appeared while the sweep ran"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "they are kept" in err
+    data = json.loads(files[0].read_text())  # whole JSON: written through a rename
+    kept = len(data["benchmarks"])
+    assert 1 <= kept < 50
+    assert out.count("tiny-llava") >= 1 and f"results: {files[0]}" in " ".join(out.split())
+    assert not list(results.glob("*/*/.*.partial"))

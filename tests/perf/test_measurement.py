@@ -83,3 +83,17 @@ def test_summarize_means_percentiles_and_memory_peaks() -> None:
     assert set(per_round(rounds)) == set(FIGURES)
     with pytest.raises(ValueError):
         summarize([])
+
+
+def test_overhead_ratio_on_known_timings() -> None:
+    # measured: 22 tokens in 1.5, 1.1 and 2.0 s (median 1.5 s); bare: 1.4, 1.2, 9.0 s (median 1.4 s)
+    from vlmhyperbench.perf import overhead_summary
+
+    measured = [_m(latency_s=t) for t in (1.5, 1.1, 2.0)]
+    summary = overhead_summary(measured, [1.4, 1.2, 9.0])
+    assert summary["measured_tokens_per_s"] == pytest.approx(22 / 1.5)
+    assert summary["bare_tokens_per_s"] == pytest.approx(22 / 1.4)
+    assert summary["ratio"] == pytest.approx(1.4 / 1.5)
+    assert summary["rounds"] == 3 and summary["goal"] == 0.98
+    with pytest.raises(ValueError, match="bare rounds"):
+        overhead_summary(measured, [])

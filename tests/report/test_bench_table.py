@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from vlmhyperbench.report.bench import bench_table, format_value, print_bench, vision_split
+from vlmhyperbench.report.bench import bench_markdown, bench_table, format_value, print_bench, vision_split
 
 GIB = 1024**3
 
@@ -65,3 +65,33 @@ def test_formatting() -> None:
     assert format_value(None, "ms") == "–"
     assert format_value(1.5 * GIB, "gib") == "1.50"
     assert vision_split({"vision_s": None, "latency_s": 1.0}) == "–"
+
+
+def test_overhead_column_only_when_measured() -> None:
+    with_ratio = {**_info(GIB), "overhead": {"ratio": 0.9931}}
+    assert "vs bare" not in _render([_info(GIB)])
+    text = _render([with_ratio, _info(GIB)])
+    assert "vs bare" in text and "0.993" in text
+
+
+def test_a_case_that_could_not_run_shows_why() -> None:
+    failed = {
+        "config": _info(None)["config"] | {"batch_size": 32},
+        "error": "out of memory at batch 32: CUDA",
+    }
+    text = _render([_info(2 * GIB), failed])
+    line = next(row for row in text.splitlines() if " 32 " in row)
+    assert "out of memory at batch 32" in line and "CUDA" not in line
+    assert "sdpa" in line
+
+
+def test_markdown_table() -> None:
+    failed = {"config": _info(None)["config"] | {"batch_size": 32}, "error": "out of memory at batch 32: x"}
+    text = bench_markdown([_info(6 * GIB), failed])
+    lines = text.splitlines()
+    assert lines[0].startswith("**dummy:qwen2-vl-2b · bfloat16 · cuda · 768 image tokens")
+    header, rule, first, second = lines[2:]
+    assert header.startswith("| attn | batch | TTFT ms | TPOT ms | decode tok/s |")
+    assert rule.count("|") == header.count("|") and rule.startswith("|:--|--:|")
+    assert first.split(" | ")[:4] == ["| sdpa", "8", "250.0", "20.0"]
+    assert "| out of memory at batch 32 |" in second and second.count("|") == header.count("|")

@@ -45,7 +45,19 @@ def current_cell() -> Cell:
 
     facts = collect_environment()
     python = ".".join(platform.python_version_tuple()[:2])
-    return Cell(python, facts.get("backend") or "cpu", facts.get("profile") or "unknown")
+    return Cell(
+        python, facts.get("backend") or cuda_label(facts.get("torch_cuda")), facts.get("profile") or "unknown"
+    )
+
+
+def cuda_label(torch_cuda: str | None) -> str:
+    """`cu130` for a CUDA build no registry row names (torch.version.cuda "13.0"), `cpu` for a CPU build.
+
+    Such results stay apart from every registry backend's instead of landing in a `cpu` folder.
+    """
+    if not torch_cuda:
+        return "cpu"
+    return "cu" + "".join(torch_cuda.split(".")[:2])
 
 
 def storage_root() -> Path:

@@ -9,6 +9,8 @@ import importlib.metadata
 import json
 from dataclasses import dataclass
 
+from packaging.version import Version
+
 PROFILES = ("dev", "staging", "prod")
 
 
@@ -26,10 +28,12 @@ class InstalledProfile:
 def detect_profile(dist_name: str = "vlmhyperbench") -> InstalledProfile:
     dist = importlib.metadata.distribution(dist_name)
     raw = dist.read_text("direct_url.json")
-    if raw is None:  # installed from an index: a published release
-        return InstalledProfile("prod", dist.version, editable=False, source="index")
+    if raw is None:  # installed from an index or a wheelhouse (pip --find-links): no URL is recorded
+        return InstalledProfile(_built_profile(dist.version), dist.version, editable=False, source="index")
     direct = json.loads(raw)
     url = direct.get("url", "")
+    if "archive_info" in direct:  # a wheel or sdist file named on the command line
+        return InstalledProfile(_built_profile(dist.version), dist.version, editable=False, source=url)
     if "vcs_info" in direct:
         return InstalledProfile(
             "prod", dist.version, editable=False, source=url, commit=direct["vcs_info"].get("commit_id")
@@ -39,3 +43,10 @@ def detect_profile(dist_name: str = "vlmhyperbench") -> InstalledProfile:
     if "dir_info" in direct:
         return InstalledProfile("staging", dist.version, editable=False, source=url)
     return InstalledProfile("unknown", dist.version, editable=False, source=url)
+
+
+def _built_profile(version: str) -> str:
+    """A built, non-editable install: a release version is a published release (prod); a dev or local
+    version is a build of a work tree (staging)."""
+    parsed = Version(version)
+    return "staging" if parsed.is_devrelease or parsed.local is not None else "prod"

@@ -14,6 +14,7 @@ from vlmhyperbench.models.loading import (  # noqa: E402
     LoadedVLM,
     ModelLoadError,
     load_vlm,
+    resolve_attn,
     resolve_device,
     resolve_dtype,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "get_preset",
     "load_vlm",
     "preset_names",
+    "resolve_attn",
     "resolve_device",
     "resolve_dtype",
 ]

@@ -16,7 +16,9 @@ require_torch("vlmhyperbench.perf")
 from vlmhyperbench.perf.bench import (  # noqa: E402
     BenchCase,
     BenchRun,
+    bench_loaded,
     document_pages,
+    is_out_of_memory,
     parse_batches,
     run_bench,
     save_results,
@@ -32,11 +34,19 @@ from vlmhyperbench.perf.hooks import TokenMarks, VisionMarks  # noqa: E402
 from vlmhyperbench.perf.measurement import FIGURES, GenerationMeasurement  # noqa: E402
 from vlmhyperbench.perf.memory import Memory, MemoryTracker  # noqa: E402
 from vlmhyperbench.perf.stats import Samples, percentile  # noqa: E402
-from vlmhyperbench.perf.summary import bench_config, extra_info, per_round, summarize  # noqa: E402
+from vlmhyperbench.perf.summary import (  # noqa: E402
+    OVERHEAD_GOAL,
+    bench_config,
+    extra_info,
+    overhead_summary,
+    per_round,
+    summarize,
+)
 from vlmhyperbench.perf.timing import clock_for  # noqa: E402
 
 __all__ = [
     "FIGURES",
+    "OVERHEAD_GOAL",
     "SLOWDOWN_ENV_VAR",
     "BenchCase",
     "BenchRun",
@@ -48,11 +58,14 @@ __all__ = [
     "VisionMarks",
     "bare_generate",
     "bench_config",
+    "bench_loaded",
     "clock_for",
     "document_pages",
     "extra_info",
+    "is_out_of_memory",
     "measure_generation",
     "measure_rounds",
+    "overhead_summary",
     "parse_batches",
     "per_round",
     "percentile",

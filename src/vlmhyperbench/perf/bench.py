@@ -13,32 +13,52 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from vlmhyperbench.perf.generation import measure_generation
+from vlmhyperbench.perf.generation import bare_generate, measure_generation
 from vlmhyperbench.perf.measurement import GenerationMeasurement
-from vlmhyperbench.perf.summary import extra_info
+from vlmhyperbench.perf.summary import bench_config, extra_info, overhead_summary
 
 PROMPT = "Extract every field of this document as JSON."
+FAILED_KEY = "vlmhyperbench_failed"
 
 
 @dataclass
 class BenchCase:
-    """One (attention, batch) cell of the sweep and its measured rounds."""
+    """One (attention, batch) cell of the sweep and its measured rounds.
+
+    `error` is set when the case could not run (out of memory at this batch size): `rounds` is then
+    empty and `info` holds only the config, so the sweep goes on and the table says why.
+    """
 
     attn: str
     batch: int
     rounds: list[GenerationMeasurement]
-    info: dict[str, Any]  # extra_info: config / metrics / rounds
+    info: dict[str, Any]  # extra_info: config / metrics / rounds (/ overhead)
+    error: str | None = None
 
     @property
     def name(self) -> str:
         return f"bench[{self.info['config']['preset']}-{self.attn}-b{self.batch}]"
 
+    def row(self) -> dict[str, Any]:
+        """What the tables render: `info`, plus `error` for a case that could not run."""
+        return {**self.info, "error": self.error} if self.error else self.info
+
 
 @dataclass
 class BenchRun:
+    """A sweep's record, filled case by case, so an interrupted or failed sweep keeps what it measured."""
+
     spec: str
     cases: list[BenchCase] = field(default_factory=list)
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def measured(self) -> list[BenchCase]:
+        return [case for case in self.cases if case.error is None]
+
+    @property
+    def failed(self) -> list[BenchCase]:
+        return [case for case in self.cases if case.error is not None]
 
 
 def parse_batches(text: str) -> list[int]:
@@ -88,19 +108,21 @@ def run_bench(
     seed: int = 0,
     fixed_length: bool = True,
     trust_remote_code: bool = False,
+    overhead: bool = False,
     on_step: Callable[[str], None] | None = None,
+    on_case: Callable[[BenchRun], None] | None = None,
+    run: BenchRun | None = None,
 ) -> BenchRun:
     """Load the model once per attention implementation and measure every batch size.
 
-    `on_step(description)` is called after each generate call (warm-up or measured), for progress bars.
+    `on_step(description)` is called after each generate round (warm-up or measured), for progress
+    bars; `on_case(run)` after each finished case, so callers can save as they go. Pass `run` to keep
+    the cases measured so far when the sweep is interrupted or fails.
     """
     from vlmhyperbench.models import load_vlm
 
-    if rounds < 1 or warmup < 0:
-        raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
-    if new_tokens < 1:
-        raise ValueError(f"new tokens must be at least 1, got {new_tokens}")
-    run = BenchRun(spec)
+    check_sweep(rounds, warmup, new_tokens)
+    run = run if run is not None else BenchRun(spec)
     for attn in attns:
         loaded = load_vlm(
             spec,
@@ -111,28 +133,113 @@ def run_bench(
             image_size=image_size,
             trust_remote_code=trust_remote_code,
         )
-        for batch in batches:
-            images = document_pages(batch)
-            prompts = [PROMPT] * batch
-            inputs = loaded.build_inputs(images, prompts)
-            label = f"{loaded.attn_implementation} b{batch}"
-            for i in range(warmup):
-                measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs)
-                if on_step:
-                    on_step(f"{label} warm-up {i + 1}/{warmup}")
-            measured = []
-            for i in range(rounds):
-                measured.append(
-                    measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs)
-                )
-                if on_step:
-                    on_step(f"{label} round {i + 1}/{rounds}")
-            info = extra_info(loaded, measured, batch, new_tokens, fixed_length)
-            info["load"] = loaded.describe()
-            run.cases.append(BenchCase(loaded.attn_implementation, batch, measured, info))
-        del loaded
-        _free_device_memory()
+        try:
+            bench_loaded(
+                loaded, batches, new_tokens, rounds, warmup, fixed_length, overhead, on_step, on_case, run
+            )
+        finally:
+            del loaded
+            _free_device_memory()
     return run
+
+
+def check_sweep(rounds: int, warmup: int, new_tokens: int) -> None:
+    if rounds < 1 or warmup < 0:
+        raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
+    if new_tokens < 1:
+        raise ValueError(f"new tokens must be at least 1, got {new_tokens}")
+
+
+def bench_loaded(
+    loaded: Any,
+    batches: Sequence[int],
+    new_tokens: int = 128,
+    rounds: int = 3,
+    warmup: int = 1,
+    fixed_length: bool = True,
+    overhead: bool = False,
+    on_step: Callable[[str], None] | None = None,
+    on_case: Callable[[BenchRun], None] | None = None,
+    run: BenchRun | None = None,
+) -> BenchRun:
+    """Measure every batch size on one loaded model; a batch that runs out of memory is recorded, not fatal.
+
+    With `overhead`, each measured round is paired with a bare `generate` of the same inputs (the pair's
+    order alternates), and `info["overhead"]` compares their tokens/s.
+    """
+    check_sweep(rounds, warmup, new_tokens)
+    run = run if run is not None else BenchRun(loaded.spec)
+    step = on_step or (lambda description: None)
+    for batch in batches:
+        label = f"{loaded.attn_implementation} b{batch}"
+        message = ""
+        try:
+            case: BenchCase | None = _measure_case(
+                loaded, batch, new_tokens, rounds, warmup, fixed_length, overhead, step
+            )
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            message = f"out of memory at batch {batch}: {detail}"
+            case = None
+        if case is None:  # outside the except block, so the failed call's tensors can be freed
+            _free_device_memory()
+            info = {
+                "config": bench_config(loaded, batch, new_tokens, fixed_length),
+                "load": loaded.describe(),
+            }
+            case = BenchCase(loaded.attn_implementation, batch, [], info, error=message)
+            for _ in range(warmup + rounds):
+                step(f"{label} out of memory")
+        run.cases.append(case)
+        if on_case:
+            on_case(run)
+    return run
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, or the CPU allocator's failure, both of which leave the process usable."""
+    import torch
+
+    if isinstance(exc, torch.cuda.OutOfMemoryError):
+        return True
+    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
+
+
+def _measure_case(
+    loaded: Any,
+    batch: int,
+    new_tokens: int,
+    rounds: int,
+    warmup: int,
+    fixed_length: bool,
+    overhead: bool,
+    step: Callable[[str], None],
+) -> BenchCase:
+    images = document_pages(batch)
+    prompts = [PROMPT] * batch
+    inputs = loaded.build_inputs(images, prompts)
+    label = f"{loaded.attn_implementation} b{batch}"
+    for i in range(warmup):
+        if overhead:
+            bare_generate(loaded, inputs, new_tokens, fixed_length)
+        measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs)
+        step(f"{label} warm-up {i + 1}/{warmup}")
+    measured: list[GenerationMeasurement] = []
+    bare_s: list[float] = []
+    for i in range(rounds):
+        if overhead and i % 2 == 0:
+            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length))
+        measured.append(measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs))
+        if overhead and i % 2 == 1:
+            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length))
+        step(f"{label} round {i + 1}/{rounds}")
+    info = extra_info(loaded, measured, batch, new_tokens, fixed_length)
+    info["load"] = loaded.describe()
+    if overhead:
+        info["overhead"] = overhead_summary(measured, bare_s)
+    return BenchCase(loaded.attn_implementation, batch, measured, info)
 
 
 def _free_device_memory() -> None:
@@ -159,7 +266,7 @@ def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) ->
     machine_info["vlmhyperbench"] = collect_environment()
     machine_info["cell"] = current_cell().id
     benchmarks = []
-    for case in run.cases:
+    for case in run.measured:
         stats = Stats()
         for m in case.rounds:
             stats.update(m.latency_s)
@@ -186,32 +293,43 @@ def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) ->
                 "stats": stats_dict,
             }
         )
-    return {
+    data = {
         "machine_info": machine_info,
         "commit_info": get_commit_info("vlmhyperbench"),
         "benchmarks": benchmarks,
         "datetime": run.started.isoformat(),
         "version": pb_version,
     }
+    if run.failed:  # pytest-benchmark ignores keys it does not know; the cases that could not run
+        data[FAILED_KEY] = [{"name": c.name, "error": c.error, "extra_info": c.info} for c in run.failed]
+    return data
 
 
-def save_results(data: dict[str, Any], folder: Path | None = None) -> Path:
-    """Write into `<cell storage>/<machine id>/NNNN_bench_<commit>_<time>.json`, pytest-benchmark's layout."""
+def save_results(data: dict[str, Any], folder: Path | None = None, path: Path | None = None) -> Path:
+    """Write into `<cell storage>/<machine id>/NNNN_bench_<commit>_<time>.json`, pytest-benchmark's layout.
+
+    Pass the `path` an earlier call returned to rewrite that file (a sweep saving as it goes); the
+    write goes through a temporary file and a rename, so a kill never leaves half a JSON behind.
+    """
     import json
+    import os
 
     from pytest_benchmark.utils import get_machine_id
 
     from vlmhyperbench.env.cell import cell_storage
 
-    target = (folder or cell_storage()) / get_machine_id()
-    target.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name[:4]) for p in target.glob("[0-9][0-9][0-9][0-9]_*.json")]
-    commit = data.get("commit_info", {})
-    stamp = datetime.fromisoformat(data["datetime"]).strftime("%Y%m%d_%H%M%S")
-    dirty = "_uncommitted-changes" if commit.get("dirty") else ""
-    path = (
-        target
-        / f"{max(numbers, default=0) + 1:04d}_bench_{commit.get('id', 'unversioned')}_{stamp}{dirty}.json"
-    )
-    path.write_text(json.dumps(data, indent=4, default=str), encoding="utf-8")
+    if path is None:
+        target = (folder or cell_storage()) / get_machine_id()
+        target.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[:4]) for p in target.glob("[0-9][0-9][0-9][0-9]_*.json")]
+        commit = data.get("commit_info", {})
+        stamp = datetime.fromisoformat(data["datetime"]).strftime("%Y%m%d_%H%M%S")
+        dirty = "_uncommitted-changes" if commit.get("dirty") else ""
+        path = (
+            target
+            / f"{max(numbers, default=0) + 1:04d}_bench_{commit.get('id', 'unversioned')}_{stamp}{dirty}.json"
+        )
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(data, indent=4, default=str), encoding="utf-8")
+    os.replace(partial, path)
     return path

@@ -5,6 +5,7 @@ Pure Python: works on anything with the `GenerationMeasurement` attributes, and 
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from typing import Any
 
@@ -79,4 +80,28 @@ def extra_info(
         "config": config,
         "metrics": summarize(measurements),
         "rounds": per_round(measurements),
+    }
+
+
+OVERHEAD_GOAL = 0.98
+
+
+def overhead_summary(measurements: Sequence[Any], bare_s: Sequence[float]) -> dict[str, Any]:
+    """Our reported output tokens/s over a bare `generate` loop's, medians of interleaved rounds.
+
+    Both sides make the same number of tokens per call (fixed length), so the bare side's tokens/s is
+    the measured calls' token count over its synchronised wall time. Goal: ratio >= OVERHEAD_GOAL.
+    """
+    if not measurements or not bare_s:
+        raise ValueError("overhead_summary needs measured rounds and bare rounds")
+    tokens = statistics.median(sum(m.output_tokens) for m in measurements)
+    bare_tps = tokens / statistics.median(bare_s)
+    measured_tps = statistics.median(m.output_tokens_per_s for m in measurements)
+    return {
+        "bare_tokens_per_s": bare_tps,
+        "measured_tokens_per_s": measured_tps,
+        "ratio": measured_tps / bare_tps,
+        "goal": OVERHEAD_GOAL,
+        "rounds": len(bare_s),
+        "bare_s": list(bare_s),
     }

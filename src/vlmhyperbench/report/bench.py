@@ -31,7 +31,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("alloc\nGiB", "metrics.peak_memory_allocated_bytes", "gib"),
     ("resvd\nGiB", "metrics.peak_memory_reserved_bytes", "gib"),
     ("NVML\nGiB", "metrics.nvml_memory_used_bytes", "gib"),
+    ("vs bare\ntok/s", "overhead.ratio", "ratio"),
 )
+# shown only when some row has a value: memory exists on GPUs, the overhead ratio with --overhead
+OPTIONAL_KINDS = frozenset({"gib", "ratio"})
+CONFIG_KINDS = frozenset({"text", "int"})
 
 
 def _lookup(info: Mapping[str, Any], dotted: str) -> Any:
@@ -52,6 +56,8 @@ def format_value(value: Any, kind: str) -> str:
         return f"{value / GIB:.2f}"
     if kind == "int":
         return str(int(value))
+    if kind == "ratio":
+        return f"{value:.3f}"
     return str(value)
 
 
@@ -64,22 +70,53 @@ def vision_split(metrics: Mapping[str, Any]) -> str:
     return f"{share}/{100 - share}%"
 
 
+def table_columns(rows: list[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
+    """The columns worth showing for these rows: optional ones only where some row has a value."""
+    return [
+        c
+        for c in COLUMNS
+        if c[2] not in OPTIONAL_KINDS or any(_lookup(row, c[1]) is not None for row in rows)
+    ]
+
+
+def table_cells(row: Mapping[str, Any], columns: list[tuple[str, str, str]]) -> list[str]:
+    """One row's cells; a case that could not run shows why (the error's head) where its figures would be."""
+    cells: list[str] = []
+    reason = str(row["error"]).split(":")[0] if row.get("error") else None
+    for _, key, kind in columns:
+        if reason is not None and kind not in CONFIG_KINDS:
+            cells.append(reason)
+            reason = ""
+        elif kind == "split":
+            cells.append(vision_split(row.get("metrics") or {}))
+        else:
+            cells.append(format_value(_lookup(row, key), kind))
+    return cells
+
+
 def bench_table(infos: Iterable[Mapping[str, Any]], title: str | None = None) -> Table:
-    """One row per benchmark `extra_info`; memory columns are dropped when no row has them (CPU)."""
+    """One row per benchmark `extra_info`; optional columns (memory, overhead) only where measured."""
     rows = list(infos)
-    columns = [c for c in COLUMNS if c[2] != "gib" or any(_lookup(info, c[1]) is not None for info in rows)]
+    columns = table_columns(rows)
     table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
     for header, _, kind in columns:
         table.add_column(header, justify="left" if kind == "text" else "right", no_wrap=True)
-    for info in rows:
-        cells = []
-        for _, key, kind in columns:
-            if kind == "split":
-                cells.append(vision_split(info.get("metrics") or {}))
-            else:
-                cells.append(format_value(_lookup(info, key), kind))
-        table.add_row(*cells)
+    for row in rows:
+        table.add_row(*table_cells(row, columns))
     return table
+
+
+def bench_markdown(infos: Iterable[Mapping[str, Any]]) -> str:
+    """The same table as GitHub Markdown, with the title line above it: for notes and pull requests."""
+    rows = list(infos)
+    columns = table_columns(rows)
+    headers = [header.replace("\n", " ") for header, _, _ in columns]
+    aligns = [":--" if kind == "text" else "--:" for _, _, kind in columns]
+    lines = [f"**{bench_title(rows)}**", "", "| " + " | ".join(headers) + " |", "|" + "|".join(aligns) + "|"]
+    for row in rows:
+        cells = [cell.replace("|", "\\|") for cell in table_cells(row, columns)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def bench_title(infos: Iterable[Mapping[str, Any]]) -> str:
@@ -96,5 +133,16 @@ def bench_title(infos: Iterable[Mapping[str, Any]]) -> str:
 
 
 def print_bench(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
+    """Print the table; into a file or pipe at its full width, so no figure is cut to an ellipsis."""
     rows = list(infos)
-    console.print(bench_table(rows, title=bench_title(rows)))
+    table = bench_table(rows, title=bench_title(rows))
+    natural = console.measure(table, options=console.options.update_width(1000)).maximum
+    if console.is_terminal or natural <= console.width:
+        console.print(table)
+        return
+    width = console.width  # rich clamps print(width=...) to the console's width: widen it for this table
+    console.width = natural
+    try:
+        console.print(table)
+    finally:
+        console.width = width

@@ -1,0 +1,90 @@
+"""The sweep behind `vlmhyperbench bench`: out-of-memory batches are recorded, overhead rounds are paired."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import torch
+
+from vlmhyperbench.models import load_vlm
+from vlmhyperbench.perf import (
+    BenchRun,
+    bench_loaded,
+    is_out_of_memory,
+    save_results,
+    to_pytest_benchmark_json,
+)
+from vlmhyperbench.perf.bench import FAILED_KEY
+
+
+@pytest.fixture(scope="module")
+def tiny_llava() -> Any:
+    return load_vlm("dummy:tiny-llava", device="cpu", attn_implementation="sdpa", seed=0)
+
+
+def test_a_batch_that_runs_out_of_memory_is_recorded_and_the_sweep_goes_on(tiny_llava: Any, tmp_path) -> None:
+    # The device's capacity, played by a hook on the real model: more than 2 sequences do not fit.
+    def capacity(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
+        if kwargs["input_ids"].shape[0] > 2:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    handle = tiny_llava.model.register_forward_pre_hook(capacity, with_kwargs=True)
+    steps: list[str] = []
+    saved: list[int] = []
+    try:
+        run = bench_loaded(
+            tiny_llava,
+            [1, 4, 2],
+            new_tokens=3,
+            rounds=2,
+            warmup=1,
+            on_step=steps.append,
+            on_case=lambda run: saved.append(len(run.cases)),
+        )
+    finally:
+        handle.remove()
+    assert [(c.batch, c.error is None) for c in run.cases] == [(1, True), (4, False), (2, True)]
+    failed = run.failed[0]
+    assert failed.error == "out of memory at batch 4: CUDA out of memory. Tried to allocate 2.00 GiB"
+    assert failed.rounds == [] and failed.info["config"]["batch_size"] == 4
+    assert failed.row()["error"] == failed.error
+    assert len(steps) == 3 * 3 and "b4 out of memory" in steps[3]  # the bar still reaches its total
+    assert saved == [1, 2, 3]  # the caller could save after every case
+
+    data = to_pytest_benchmark_json(run, rounds_setting=2, warmup=1)
+    assert [b["param"] for b in data["benchmarks"]] == ["tiny-llava-sdpa-b1", "tiny-llava-sdpa-b2"]
+    assert data[FAILED_KEY] == [{"name": failed.name, "error": failed.error, "extra_info": failed.info}]
+    path = save_results(data, tmp_path)
+    assert json.loads(path.read_text())[FAILED_KEY][0]["error"] == failed.error
+
+
+def test_other_errors_are_not_taken_for_out_of_memory(tiny_llava: Any) -> None:
+    def broken(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
+        raise RuntimeError("shape mismatch")
+
+    handle = tiny_llava.model.register_forward_pre_hook(broken, with_kwargs=True)
+    run = BenchRun("dummy:tiny-llava")
+    try:
+        with pytest.raises(RuntimeError, match="shape mismatch"):
+            bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0, run=run)
+    finally:
+        handle.remove()
+    assert run.cases == []
+    assert is_out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate"))
+    assert not is_out_of_memory(ValueError("out of memory"))
+
+
+def test_overhead_pairs_each_measured_round_with_a_bare_generate(tiny_llava: Any) -> None:
+    run = bench_loaded(tiny_llava, [2], new_tokens=4, rounds=3, warmup=1, overhead=True)
+    overhead = run.cases[0].info["overhead"]
+    assert overhead["rounds"] == 3 and len(overhead["bare_s"]) == 3
+    assert all(s > 0 for s in overhead["bare_s"])
+    measured = run.cases[0].info["metrics"]["output_tokens_per_s"]
+    assert overhead["measured_tokens_per_s"] == pytest.approx(measured, rel=0.5)  # median vs mean
+    assert overhead["ratio"] == pytest.approx(
+        overhead["measured_tokens_per_s"] / overhead["bare_tokens_per_s"]
+    )
+    # without the flag nothing extra runs or is stored
+    assert "overhead" not in bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0).cases[0].info

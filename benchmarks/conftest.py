@@ -149,6 +149,10 @@ class _ModelCache:
             self.key = (preset, attn)
         return self.loaded
 
+    def free_memory(self) -> None:
+        """Return the cached blocks of a failed (out-of-memory) call; the model itself stays loaded."""
+        _free_device_memory()
+
 
 def _free_device_memory() -> None:
     import gc

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +56,57 @@ def test_full_scale_collects_every_real_preset_batch_and_attention() -> None:
     assert len(ids) == 4 * 2 * 3  # real-size presets x eager/sdpa x batch 1/8/32
     assert any("qwen2-vl-2b-sdpa-b32" in line for line in ids)
     assert not any("tiny-" in line for line in ids)
+
+
+CAPACITY_PLUGIN = '''
+"""A device that fits 2 sequences: larger batches raise CUDA's out-of-memory error, as a full GPU does."""
+import torch
+import vlmhyperbench.perf
+
+_measure = vlmhyperbench.perf.measure_generation
+
+
+def measure_generation(loaded, images, prompts, *args, **kwargs):
+    if len(prompts) > 2:
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+    return _measure(loaded, images, prompts, *args, **kwargs)
+
+
+vlmhyperbench.perf.measure_generation = measure_generation
+'''
+
+
+def test_a_batch_that_does_not_fit_is_skipped_and_the_others_are_saved(tmp_path: Path) -> None:
+    (tmp_path / "capacity_plugin.py").write_text(CAPACITY_PLUGIN)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(BENCHMARKS / "test_generate_speed.py"),
+            "-p",
+            "capacity_plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rs",
+            "--vlm-presets=tiny-llava",
+            "--vlm-attn=sdpa",
+            "--vlm-batch=1,4,2",
+            "--vlm-new-tokens=2",
+            "--vlm-rounds=1",
+            "--vlm-warmup=0",
+            "--vlm-device=cpu",
+            f"--benchmark-json={tmp_path / 'out.json'}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=BENCHMARKS.parent,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed, 1 skipped" in result.stdout
+    assert "out of memory at batch 4: CUDA out of memory. Tried to allocate 20.00 GiB" in result.stdout
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert [b["param"] for b in saved["benchmarks"]] == ["tiny-llava-sdpa-b1", "tiny-llava-sdpa-b2"]

@@ -330,6 +330,10 @@ def save_results(data: dict[str, Any], folder: Path | None = None, path: Path | 
             / f"{max(numbers, default=0) + 1:04d}_bench_{commit.get('id', 'unversioned')}_{stamp}{dirty}.json"
         )
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(data, indent=4, default=str), encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(json.dumps(data, indent=4, default=str), encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
+        partial.unlink(missing_ok=True)
+        raise
     return path

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
+from vlmhyperbench.errors import UsageError
+
 T = TypeVar("T")
 
 
-class UnknownNameError(KeyError):
+class UnknownNameError(UsageError, KeyError):
     """Raised for a name that is not registered; its message lists the available names."""
 
     def __str__(self) -> str:  # KeyError would quote the whole message

@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-class ResultError(Exception):
-    """A result that is missing, unreadable or not comparable; the message names file, benchmark and cell."""
-
+from vlmhyperbench.errors import ResultError
 
 RUN_FILE = re.compile(r"^(\d{4})_")
 

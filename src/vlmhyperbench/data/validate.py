@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vlmhyperbench.data.annotation import ANNOTATION_FILE, COLUMNS, SEPARATOR, Dataset, Sample
+from vlmhyperbench.errors import DataError
 
 # Columns that must not be empty in any row.
 REQUIRED_VALUES = ("data_index", "image_path", "question")
@@ -38,7 +39,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class DatasetError(ValueError):
+class DatasetError(DataError):
     """A dataset that failed validation; `.problems` lists everything found."""
 
     def __init__(self, problems: list[Problem]) -> None:

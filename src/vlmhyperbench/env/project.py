@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.errors import UsageError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on the 3.10 cells
@@ -19,7 +21,7 @@ else:  # pragma: no cover - exercised on the 3.10 cells
 PROFILE_DIRS = {"dev": ".", "staging": "staging", "prod": "prod"}
 
 
-class ProjectNotFoundError(FileNotFoundError):
+class ProjectNotFoundError(UsageError, FileNotFoundError):
     """No vlmhyperbench checkout above the given folder."""
 
 

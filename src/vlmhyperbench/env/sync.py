@@ -18,11 +18,12 @@ from pathlib import Path
 from vlmhyperbench.env.backends import BACKENDS, Backend, newest_backend_for_driver
 from vlmhyperbench.env.gpu import DriverInfo, query_driver
 from vlmhyperbench.env.project import PROFILE_DIRS, ProjectNotFoundError, find_project_root
+from vlmhyperbench.errors import UsageError
 
 TORCH_BACKEND_ENV_VAR = "UV_TORCH_BACKEND"
 
 
-class SyncError(ValueError):
+class SyncError(UsageError):
     """The requested backend or profile does not exist, or no checkout was found."""
 
 

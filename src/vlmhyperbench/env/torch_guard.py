@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 from types import ModuleType
 
+from vlmhyperbench.errors import EnvironmentProblem, ExitCode
+
 
 def _fix_commands() -> str:
     from vlmhyperbench.env.backends import matrix_backends
@@ -17,8 +19,10 @@ def _fix_commands() -> str:
     return " or ".join(f"`uv sync --extra {b.name}`" for b in matrix_backends())
 
 
-class TorchMissingError(ImportError):
+class TorchMissingError(EnvironmentProblem, ImportError):
     """torch is not installed: the environment was synced without a CUDA backend extra."""
+
+    exit_code = ExitCode.TORCH_MISSING
 
     def __init__(self, needed_by: str = "vlmhyperbench") -> None:
         super().__init__(

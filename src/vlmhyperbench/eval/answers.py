@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.errors import DataError
+
 HEADER = ("id", "model_answer")
 
 
-class AnswersError(ValueError):
+class AnswersError(DataError):
     """An answers file that cannot be resumed."""
 
 

@@ -22,10 +22,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from vlmhyperbench.errors import DataError
+
 DEFAULT_MODEL = "dummy:tiny-qwen2-vl"
 
 
-class ConfigError(ValueError):
+class ConfigError(DataError):
     """A config that cannot be used; the message names the file and the key."""
 
 

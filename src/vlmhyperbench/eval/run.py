@@ -25,6 +25,7 @@ from rich.console import Console
 
 from vlmhyperbench.data import Dataset, Sample, load_dataset
 from vlmhyperbench.data.prompts import PromptCollection, load_prompts
+from vlmhyperbench.errors import RunStateError
 from vlmhyperbench.eval.aggregate import Row, aggregate, score_answers, write_aggregations
 from vlmhyperbench.eval.answers import AnswersWriter, read_answers
 from vlmhyperbench.eval.config import RunConfig
@@ -51,7 +52,7 @@ RESUME_KEYS = (
 )
 
 
-class RunError(RuntimeError):
+class RunError(RunStateError):
     """The run cannot start or continue; the message says what to change."""
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from vlmhyperbench.errors import ModelLoadError
 from vlmhyperbench.models.presets import Preset, get_preset, preset_names
 from vlmhyperbench.models.processors import build_processor, resize_images
 from vlmhyperbench.registry import UnknownNameError
@@ -41,10 +42,6 @@ MODEL_TYPE_FAMILY = {
 # where the vision encoder and its projector sit (inside `model.model` for transformers >= 4.52)
 VISION_TOWER_NAMES = ("visual", "vision_tower", "vision_model")
 PROJECTOR_NAMES = ("multi_modal_projector", "connector")
-
-
-class ModelLoadError(ValueError):
-    """The model spec or a load option is wrong; the message says what to change."""
 
 
 @dataclass

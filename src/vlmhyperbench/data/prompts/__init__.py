@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from vlmhyperbench.data.annotation import Sample
+from vlmhyperbench.errors import DataError
 
 DEFAULT_PROMPTS = Path(__file__).with_name("default.yaml")
 PLACEHOLDERS = frozenset({"question", "doc_class", "question_type"})
@@ -28,7 +29,7 @@ ANY = "*"
 __all__ = ["DEFAULT_PROMPTS", "PromptCollection", "PromptError", "load_prompts"]
 
 
-class PromptError(ValueError):
+class PromptError(DataError):
     """A prompt file that cannot be used; the message names the file and the key."""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("torch")
+pytestmark = pytest.mark.slow  # two to three minutes of measuring; CI runs it
 generation = pytest.importorskip("vlmhyperbench.perf.generation")
 
 from vlmhyperbench.compare.calibrate import CalibrationResult, rounds_needed, run_calibration  # noqa: E402

@@ -1,10 +1,10 @@
 """Measure how often the comparison raises a false alarm (A/A) and how often it catches a slowdown.
 
-    python -m vlmhyperbench.compare.calibrate --repeats 40 --rounds 8
+    vlmhyperbench compare calibrate --repeats 40 --rounds 8
 
 On a tiny preset (CPU is fine), each repetition measures three arms, round by round in a random order:
 A and A' (the same model, the same inputs) and S, with the test-only hook `VLMHYPERBENCH_TEST_SLOWDOWN`
-(contract 2) making every generate `--slowdown` longer. A vs A' is judged exactly as `vlmhyperbench compare`
+making every generate `--slowdown` longer. A vs A' is judged exactly as `vlmhyperbench compare`
 judges a row (`compare.judge`); a *false alarm* is a gate failure there. S vs A counts as *detected* when the
 gate fails. The targets: at most 5 % false alarms, at least 95 % detections of a 10 % slowdown.
 
@@ -15,15 +15,11 @@ of `vlmhyperbench.compare` does not.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import os
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +28,7 @@ from scipy import stats as _scipy_stats
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, Verdict, judge
 from vlmhyperbench.compare.figures import DEFAULT_FIGURE, get_figure
 from vlmhyperbench.compare.stats import hodges_lehmann_ratio
+from vlmhyperbench.errors import EnvironmentProblem, UsageError
 
 MAX_FALSE_ALARM_RATE = 0.05
 MIN_DETECTION_RATE = 0.95
@@ -69,7 +66,7 @@ def rounds_needed(
     z_power = float(_scipy_stats.norm.ppf(power))
     se_max = min((slowdown - threshold) / z_power, slowdown / (z + z_power))
     if se_max <= 0:
-        raise ValueError(f"a {slowdown:.0%} slowdown cannot clear a {threshold:.0%} threshold")
+        raise UsageError(f"a {slowdown:.0%} slowdown cannot clear a {threshold:.0%} threshold")
     return max(2, math.ceil(2.0 * (SE_FACTOR * noise / se_max) ** 2))
 
 
@@ -179,7 +176,7 @@ def run_calibration(
     processes and make every round slower and noisier.
     """
     if repeats < 1 or rounds < 1:
-        raise ValueError(f"need repeats >= 1 and rounds >= 1, got {repeats} and {rounds}")
+        raise UsageError(f"need repeats >= 1 and rounds >= 1, got {repeats} and {rounds}")
     spec = get_figure(figure)
     import torch
     from PIL import Image
@@ -210,7 +207,7 @@ def run_calibration(
             os.environ.pop(SLOWDOWN_ENV_VAR, None)
         value = getattr(m, spec.name)
         if value is None:
-            raise ValueError(f"figure {spec.name!r} is not measured on {loaded.device}")
+            raise UsageError(f"figure {spec.name!r} is not measured on {loaded.device}")
         return float(value)
 
     try:
@@ -241,73 +238,29 @@ def run_calibration(
     return result
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m vlmhyperbench.compare.calibrate",
-        description="A/A false-alarm and injected-slowdown detection rates of `vlmhyperbench compare`.",
-    )
-    parser.add_argument("--preset", default="tiny-llava", help="tiny preset to measure (default tiny-llava)")
-    parser.add_argument("--repeats", type=int, default=40, help="repetitions of the A/A and slowdown tests")
-    parser.add_argument(
-        "--rounds",
-        default="auto",
-        help="measured rounds per arm and repetition, or auto: measure this machine's noise first and take "
-        "the rounds that resolve --slowdown (rounds_needed)",
-    )
-    parser.add_argument("--slowdown", type=float, default=0.10, help="injected slowdown fraction")
-    parser.add_argument("--new-tokens", type=int, default=8)
-    parser.add_argument("--figure", default=DEFAULT_FIGURE)
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--confidence", type=float, default=DEFAULT_CONFIDENCE)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (0: torch's default)")
-    parser.add_argument("--json", type=Path, help="also write the result as JSON here")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-    def progress(done: int, result: CalibrationResult) -> None:
-        print(
-            f"\r{done}/{args.repeats}: false alarms {result.false_alarms}, detections {result.detections}",
-            end="",
-            file=sys.stderr,
-            flush=True,
+def calibrate(
+    rounds: int | None = None,
+    on_pilot: Callable[[float, int], None] | None = None,
+    **settings: Any,
+) -> CalibrationResult:
+    """`run_calibration`, with `rounds=None` meaning "auto": a pilot measures this machine's noise first and
+    `auto_rounds` takes the rounds that resolve the slowdown; `on_pilot(noise, rounds)` reports the choice.
+    A machine that needs more than MAX_AUTO_ROUNDS is refused rather than measured for an hour.
+    """
+    if rounds is None:
+        pilot = {k: v for k, v in settings.items() if k not in ("repeats", "progress")}
+        noise = pilot_noise(run_calibration(repeats=PILOT_REPEATS, rounds=PILOT_ROUNDS, **pilot))
+        rounds = auto_rounds(
+            noise,
+            settings.get("slowdown", 0.10),
+            threshold=settings.get("threshold", DEFAULT_THRESHOLD),
+            confidence=settings.get("confidence", DEFAULT_CONFIDENCE),
         )
-
-    common: dict[str, Any] = dict(
-        preset=args.preset,
-        slowdown=args.slowdown,
-        new_tokens=args.new_tokens,
-        figure=args.figure,
-        threshold=args.threshold,
-        confidence=args.confidence,
-        seed=args.seed,
-        threads=args.threads or None,
-    )
-    if args.rounds == "auto":
-        noise = pilot_noise(run_calibration(repeats=PILOT_REPEATS, rounds=PILOT_ROUNDS, **common))
-        rounds = auto_rounds(noise, args.slowdown, threshold=args.threshold, confidence=args.confidence)
-        print(
-            f"pilot: rounds vary by {noise:.1%}; {rounds} rounds per arm resolve {args.slowdown:.0%}",
-            file=sys.stderr,
-        )
+        if on_pilot:
+            on_pilot(noise, rounds)
         if rounds > MAX_AUTO_ROUNDS:
-            print(
-                f"error: more than {MAX_AUTO_ROUNDS} rounds needed: this machine is too noisy",
-                file=sys.stderr,
+            raise EnvironmentProblem(
+                f"calibration needs more than {MAX_AUTO_ROUNDS} rounds per arm at {noise:.1%} round-to-round "
+                "noise: this machine is too noisy to calibrate on"
             )
-            return 2
-    else:
-        rounds = int(args.rounds)
-    result = run_calibration(repeats=args.repeats, rounds=rounds, progress=progress, **common)
-    print(file=sys.stderr)
-    print(result.summary())
-    if not result.quiet_enough:
-        print("note: the detection target needs a quieter machine or more --rounds", file=sys.stderr)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")
-    return 0 if result.passed else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return run_calibration(rounds=rounds, **settings)

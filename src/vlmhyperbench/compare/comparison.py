@@ -19,6 +19,7 @@ from typing import Any
 from vlmhyperbench.compare.figures import DEFAULT_FIGURE, Figure, get_figure
 from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet
 from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
+from vlmhyperbench.errors import UsageError
 
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_CONFIDENCE = 0.95
@@ -253,9 +254,9 @@ def compare(
 ) -> Comparison:
     """Compare `others` with `reference` on one figure; ResultError when no benchmark matches at all."""
     if not others:
-        raise ValueError("nothing to compare the reference with")
+        raise UsageError("nothing to compare the reference with")
     if threshold < 0:
-        raise ValueError(f"threshold must be >= 0, got {threshold}")
+        raise UsageError(f"threshold must be >= 0, got {threshold}")
     spec = figure if isinstance(figure, Figure) else get_figure(figure)
     _assign_labels([reference, *others])
     comparison = Comparison(spec, threshold, confidence, reference, others)

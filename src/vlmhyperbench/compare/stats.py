@@ -29,6 +29,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats as _scipy_stats
 
+from vlmhyperbench.errors import UsageError
+
 EXACT_LIMIT = 10_000  # largest m*n for which the exact U distribution is computed
 
 
@@ -109,7 +111,7 @@ def hodges_lehmann_ratio(
 ) -> RatioEstimate:
     """current / baseline with a Hodges-Lehmann / Mann-Whitney confidence interval (see module doc)."""
     if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise UsageError(f"confidence must be in (0, 1), got {confidence}")
     base = np.log(_clean(baseline, "baseline"))
     cur = np.log(_clean(current, "current"))
     m, n = base.size, cur.size

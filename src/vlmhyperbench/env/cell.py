@@ -11,6 +11,8 @@ import platform
 from dataclasses import dataclass
 from pathlib import Path
 
+from vlmhyperbench.errors import UsageError
+
 CELL_ENV_VAR = "VLMHYPERBENCH_CELL"
 STORAGE_ENV_VAR = "VLMHYPERBENCH_RESULTS"
 DEFAULT_STORAGE = Path(".benchmarks")
@@ -31,7 +33,7 @@ class Cell:
     def parse(cls, cell_id: str) -> Cell:
         parts = cell_id.split("-")
         if len(parts) != 3 or not all(parts):
-            raise ValueError(
+            raise UsageError(
                 f"cell {cell_id!r} is not of the form PYTHON-BACKEND-PROFILE, e.g. 3.12-cu124-dev"
             )
         return cls(*parts)

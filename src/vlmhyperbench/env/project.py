@@ -51,7 +51,7 @@ class ProjectFiles:
 
     def profile_dir(self, profile: str) -> Path:
         if profile not in PROFILE_DIRS:
-            raise ValueError(f"Unknown profile {profile!r}. Available: {', '.join(PROFILE_DIRS)}")
+            raise UsageError(f"Unknown profile {profile!r}. Available: {', '.join(PROFILE_DIRS)}")
         return (self.root / PROFILE_DIRS[profile]).resolve()
 
     def extras(self, profile: str = "dev") -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.generation import bare_generate, measure_generation
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.summary import bench_config, extra_info, overhead_summary
@@ -70,12 +71,12 @@ def parse_batches(text: str) -> list[int]:
         try:
             value = int(part)
         except ValueError:
-            raise ValueError(f"batch size {part!r} is not a whole number (use e.g. --batch 1,8,32)") from None
+            raise UsageError(f"batch size {part!r} is not a whole number (use e.g. --batch 1,8,32)") from None
         if value < 1:
-            raise ValueError(f"batch size must be at least 1, got {value}")
+            raise UsageError(f"batch size must be at least 1, got {value}")
         batches.append(value)
     if not batches:
-        raise ValueError("no batch size given (use e.g. --batch 1,8,32)")
+        raise UsageError("no batch size given (use e.g. --batch 1,8,32)")
     return batches
 
 

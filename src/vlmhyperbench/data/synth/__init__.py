@@ -16,6 +16,7 @@ from vlmhyperbench.data.annotation import Dataset, Sample, write_annotation
 from vlmhyperbench.data.synth.documents import DOCUMENT_CLASSES, Document
 from vlmhyperbench.data.synth.render import font_path, render
 from vlmhyperbench.data.synth.values import inn_is_valid, snils_is_valid
+from vlmhyperbench.errors import UsageError
 
 __all__ = ["DOCUMENT_CLASSES", "Document", "font_path", "inn_is_valid", "snils_is_valid", "synthesize"]
 
@@ -25,11 +26,11 @@ def synthesize(
 ) -> Dataset:
     """Write `n` documents and their questions into `out` (created; existing files are overwritten)."""
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+        raise UsageError(f"n must be at least 1, got {n}")
     classes = list(doc_classes or DOCUMENT_CLASSES)
     unknown = [c for c in classes if c not in DOCUMENT_CLASSES]
     if unknown:
-        raise ValueError(f"Unknown doc_class {unknown[0]!r}. Available: {', '.join(DOCUMENT_CLASSES)}")
+        raise UsageError(f"Unknown doc_class {unknown[0]!r}. Available: {', '.join(DOCUMENT_CLASSES)}")
     root = Path(out)
     (root / "images").mkdir(parents=True, exist_ok=True)
     samples: list[Sample] = []

@@ -1,0 +1,5 @@
+"""`python -m vlmhyperbench.cli`: the same as the `vlmhyperbench` script."""
+
+from vlmhyperbench.cli.app import main
+
+main()

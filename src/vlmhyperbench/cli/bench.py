@@ -1,0 +1,165 @@
+"""`vlmhyperbench bench`: a batch x attention sweep of generation speed, saved case by case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from vlmhyperbench.cli.console import console, err_console, say
+from vlmhyperbench.errors import ExitCode, MeasurementFailed, UsageError, VlmHyperBenchError
+
+if TYPE_CHECKING:
+    from vlmhyperbench.perf import BenchRun
+
+
+def parse_image_size(text: str | None) -> int | tuple[int, int] | None:
+    """`448` -> 448, `672x896` -> (672, 896); anything else is a UsageError naming the option."""
+    if not text:
+        return None
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 2:
+        return (values[0], values[1])
+    raise UsageError(f"--image-size {text!r}: use a side (448) or HEIGHTxWIDTH (672x896)")
+
+
+def bench(
+    model: Annotated[str, typer.Option(help="dummy:<preset> (random weights), a local folder or a HF id.")],
+    batch: Annotated[str, typer.Option(help="Comma-separated batch sizes, e.g. 1,8,32.")] = "1",
+    new_tokens: Annotated[int, typer.Option(help="Tokens generated per sequence.")] = 128,
+    attn: Annotated[
+        str | None, typer.Option(help="Comma-separated attention implementations: eager, sdpa, flash.")
+    ] = None,
+    device: Annotated[str, typer.Option(help="auto (cuda if available), cpu, cuda or cuda:N.")] = "auto",
+    dtype: Annotated[str, typer.Option(help="auto (bf16 on GPU, fp32 on CPU), bfloat16, float16.")] = "auto",
+    rounds: Annotated[int, typer.Option(help="Measured rounds per configuration.")] = 3,
+    warmup: Annotated[int, typer.Option(help="Unmeasured warm-up rounds per configuration.")] = 1,
+    image_size: Annotated[
+        str | None, typer.Option(help="Image resolution, a side or HEIGHTxWIDTH (fixes the image tokens).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the random weights of dummy: models.")] = 0,
+    fixed_length: Annotated[
+        bool, typer.Option("--fixed-length/--variable-length", help="Ignore EOS: decode every token asked.")
+    ] = True,
+    overhead: Annotated[
+        bool,
+        typer.Option(help="Pair each measured round with a bare generate and report the tokens/s ratio."),
+    ] = False,
+    results: Annotated[
+        Path | None, typer.Option(help="Results root (default: this cell's folder under .benchmarks/).")
+    ] = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write the pytest-benchmark JSON.")] = True,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the table as Markdown to this file (for notes, PRs).")
+    ] = None,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow a HF model's own Python code.")] = False,
+) -> None:
+    """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
+
+    Results are saved after every finished case: an interrupted or failed sweep keeps what it measured.
+    A batch size that runs out of memory is reported in the table and the sweep goes on.
+    """
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from vlmhyperbench.models import resolve_attn, resolve_device
+    from vlmhyperbench.perf import BenchRun, parse_batches, run_bench, save_results, to_pytest_benchmark_json
+
+    batches = parse_batches(batch)
+    size = parse_image_size(image_size)
+    if new_tokens < 1 or rounds < 1 or warmup < 0:
+        raise UsageError("need --new-tokens >= 1, --rounds >= 1 and --warmup >= 0")
+    attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]
+    for name in attns:  # every implementation before any is measured: a late typo loses nothing
+        resolve_attn(name)
+    resolve_device(device)
+
+    run = BenchRun(model)
+    saved: list[Path] = []
+
+    def save_so_far(run: BenchRun) -> None:
+        if not save or not run.cases:
+            return
+        from vlmhyperbench.env.cell import cell_storage
+
+        folder = cell_storage(root=results) if results else None
+        path = save_results(
+            to_pytest_benchmark_json(run, rounds, warmup), folder, saved[0] if saved else None
+        )
+        saved[:1] = [path]
+
+    label = escape(model)  # a path may hold rich markup such as `[/x]`
+    total = len(attns) * len(batches) * (rounds + warmup)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    try:
+        with progress:
+            task = progress.add_task(f"{label}: loading", total=total)
+
+            def step(description: str) -> None:
+                progress.update(task, advance=1, description=f"{label}: {escape(description)}")
+
+            run_bench(
+                model,
+                batches,
+                attns,
+                new_tokens=new_tokens,
+                rounds=rounds,
+                warmup=warmup,
+                device=device,
+                dtype=dtype,
+                image_size=size,
+                seed=seed,
+                fixed_length=fixed_length,
+                trust_remote_code=trust_remote_code,
+                overhead=overhead,
+                on_step=step,
+                on_case=save_so_far,
+                run=run,
+            )
+    except KeyboardInterrupt:
+        render(run, markdown, saved)
+        err_console.print(
+            f"[yellow]interrupted[/yellow] after {len(run.cases)} finished case(s); they are kept."
+        )
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except VlmHyperBenchError:
+        render(run, markdown, saved)
+        raise
+    except Exception as exc:
+        render(run, markdown, saved)
+        raise MeasurementFailed(
+            f"{type(exc).__name__}: {exc} ({len(run.cases)} finished case(s) kept)"
+        ) from exc
+    render(run, markdown, saved)
+
+
+def render(run: BenchRun, markdown: Path | None, saved: list[Path]) -> None:
+    """The table of what was measured, the cases that could not run, and where everything was written."""
+    from rich.markup import escape
+
+    from vlmhyperbench.report.bench import bench_markdown, print_bench
+
+    rows = [case.row() for case in run.cases]
+    if rows:
+        print_bench(rows, console)
+    for case in run.failed:
+        err_console.print("[yellow]not measured:[/yellow]", escape(f"{case.name}: {case.error}"))
+    if markdown is not None and rows:
+        markdown.write_text(bench_markdown(rows), encoding="utf-8")
+        say(f"markdown: {markdown}")
+    if saved:
+        say(f"results: {saved[0]}")

@@ -1,0 +1,51 @@
+"""`vlmhyperbench data check|synth`: validate a dataset, render the synthetic one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vlmhyperbench.cli.console import console, err_console, say
+from vlmhyperbench.errors import ExitCode
+
+app = typer.Typer(help="Check and build datasets in the VLMHyperBench format.", no_args_is_help=True)
+
+
+@app.command("check")
+def check(
+    directory: Annotated[Path, typer.Argument(help="Dataset folder holding annotation.csv and the images.")],
+) -> None:
+    """Validate a dataset and list every problem (exit 1 if there is any): the checks a run makes first."""
+    from vlmhyperbench.data import check_dataset, load_dataset
+
+    problems = check_dataset(directory)
+    if problems:
+        for problem in problems:
+            err_console.print("[red]error:[/red] ", end="")
+            say(str(problem), err=True)
+        say(f"{len(problems)} problem(s) in {directory}", err=True)
+        raise typer.Exit(ExitCode.FAILED)
+    dataset = load_dataset(directory, check_images=False)
+    console.print("[green]ok[/green] ", end="")
+    say(
+        f"{directory}: {len(dataset)} questions, {len(dataset.values('image_path'))} images, "
+        f"doc_class: {', '.join(dataset.values('doc_class'))}"
+    )
+
+
+@app.command("synth")
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write annotation.csv and images/ into.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of document images.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    doc_class: Annotated[
+        list[str] | None, typer.Option(help="Only these classes (repeatable): passport, snils, inn, invoice.")
+    ] = None,
+) -> None:
+    """Render the built-in synthetic Russian document set (passport, SNILS, INN, invoice) with questions."""
+    from vlmhyperbench.data.synth import synthesize
+
+    dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class)
+    say(f"wrote {n} documents, {len(dataset)} questions to {out}")

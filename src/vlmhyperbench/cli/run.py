@@ -1,0 +1,46 @@
+"""`vlmhyperbench run`: evaluate a VLM on a document dataset and write answers, metrics and a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vlmhyperbench.cli.console import err_console, say
+
+
+def run(
+    config: Annotated[
+        Path | None, typer.Argument(help="YAML run config (omit: a tiny dummy model on a tiny synthetic set)")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="dummy:<preset>, a local folder or a HF id.")] = None,
+    dataset: Annotated[Path | None, typer.Option(help="Dataset folder (annotation.csv + images).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: results/run-<timestamp>)")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the run in --out, asking only what is missing.")
+    ] = False,
+    print_config: Annotated[
+        bool, typer.Option("--print-config", help="Print the resolved config as YAML and stop.")
+    ] = False,
+) -> None:
+    """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report."""
+    from vlmhyperbench.eval.config import load_config
+    from vlmhyperbench.eval.run import RunError, run_evaluation
+
+    settings = load_config(config)
+    given = {"model": model, "dataset": dataset, "out": out}
+    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
+    if print_config:
+        import yaml
+
+        typer.echo(yaml.safe_dump(settings.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
+        return
+    if resume and settings.out is None:
+        raise RunError("--resume needs the run's folder: pass --out or set out in the config")
+    result = run_evaluation(settings, resume=resume, console=err_console)
+    general = result.summary["general"]
+    scores = ", ".join(f"{k} {v:.3f}" for k, v in general.items() if k != "count" and isinstance(v, float))
+    say(f"{result.questions} questions: {scores}")
+    for name, path in result.files.items():
+        say(f"  {name}: {path}")

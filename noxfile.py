@@ -182,7 +182,7 @@ def lint(session: nox.Session) -> None:
         "noxfile.py",
         env=env,
     )
-    session.run("uv", "run", "--no-sync", "mypy", "src/vlmhyperbench", env=env)
+    session.run("uv", "run", "--no-sync", "mypy", env=env)  # strict, over the files pyproject names
 
 
 @nox.session(python=False)

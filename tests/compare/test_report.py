@@ -6,7 +6,7 @@ from pathlib import Path
 from rich.console import Console
 
 from vlmhyperbench.compare import compare, resolve
-from vlmhyperbench.report.compare import format_value, print_comparison, to_markdown, write_report
+from vlmhyperbench.report.compare import print_comparison, to_markdown, write_report
 
 CU124 = "3.12-cu124-dev"
 
@@ -54,11 +54,3 @@ def test_errors_and_notes_are_shown(root: Path) -> None:
     text = _render(comparison)
     assert "error: benchmark 'test_generate[tiny-qwen2-vl-1]': config differs" in text
     assert "- error: benchmark" in to_markdown(comparison)
-
-
-def test_values_are_shown_in_their_units() -> None:
-    assert format_value(0.0123, "s") == "12.3 ms"
-    assert format_value(2.5, "s") == "2.5 s"
-    assert format_value(50_000_000, "B") == "47.68 MiB"
-    assert format_value(123.456, "tok/s") == "123.5 tok/s"
-    assert format_value(None, "s") == "-"

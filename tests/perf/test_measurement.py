@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vlmhyperbench.perf import FIGURES, GenerationMeasurement, per_round, summarize
+from vlmhyperbench.figures import FIGURES
+from vlmhyperbench.perf import GenerationMeasurement, per_round, summarize
 
 
 def _m(**overrides: object) -> GenerationMeasurement:
@@ -32,7 +33,7 @@ def test_fixed_length_figures() -> None:
     assert m.total_tokens_per_s == pytest.approx((180 + 22) / 1.5)
     assert m.images_per_s == pytest.approx(2 / 1.5)
     assert m.lm_s == pytest.approx(1.3)
-    assert set(m.figures()) == set(FIGURES)
+    assert list(m.figures()) == FIGURES.names()
 
 
 def test_tpot_uses_each_sequence_end_when_lengths_differ() -> None:
@@ -80,7 +81,7 @@ def test_summarize_means_percentiles_and_memory_peaks() -> None:
     assert metrics["output_tokens_per_s"] == pytest.approx((22 / 1 + 22 / 2 + 22 / 3) / 3)
     assert metrics["rounds"] == 3 and metrics["batch_size"] == 2 and metrics["fixed_length"] is True
     assert per_round(rounds)["latency_s"] == [1.0, 2.0, 3.0]
-    assert set(per_round(rounds)) == set(FIGURES)
+    assert list(per_round(rounds)) == FIGURES.names()
     with pytest.raises(ValueError):
         summarize([])
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from vlmhyperbench.report.bench import bench_markdown, bench_table, format_value, print_bench, vision_split
+from vlmhyperbench.figures import get_figure
+from vlmhyperbench.report.bench import bench_markdown, bench_table, print_bench, vision_split
+from vlmhyperbench.report.format import in_column
 
 GIB = 1024**3
 
@@ -62,9 +64,10 @@ def test_cpu_rows_drop_memory_columns() -> None:
 
 
 def test_formatting() -> None:
-    assert format_value(None, "ms") == "–"
-    assert format_value(1.5 * GIB, "gib") == "1.50"
-    assert vision_split({"vision_s": None, "latency_s": 1.0}) == "–"
+    assert in_column(None, get_figure("ttft_s")) == "-"
+    assert in_column(0.25, get_figure("ttft_s")) == "250.0"
+    assert in_column(1.5 * GIB, get_figure("memory")) == "1.50"
+    assert vision_split({"vision_s": None, "latency_s": 1.0}) == "-"
 
 
 def test_overhead_column_only_when_measured() -> None:

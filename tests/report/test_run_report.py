@@ -96,8 +96,9 @@ def test_markdown_tables(report: dict[str, Path]) -> None:
     assert "# Quality report: dummy:tiny-qwen2-vl" in text
     assert "| count | cer ↓ | wer ↓ | anls ↑ | bleu ↑ | exact_match ↑ |" in text
     assert "## By document type" in text and "| passport | 2 |" in text
-    assert "| latency p90 (s) | 1 |" in text
-    assert "| peak memory allocated | 3.0 MiB |" in text
+    assert "| latency (p90) | 1 s |" in text and "| latency (mean) | 750 ms |" in text
+    assert "| peak memory allocated (max) | 3 MiB |" in text
+    assert "| time to first token (mean) | - |" in text  # every declared figure has a row
     assert "нет \\| ответа" in text  # a pipe in an answer does not break the table
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from vlmhyperbench.compare.comparison import (
     DEFAULT_CONFIDENCE,
+    DEFAULT_FIGURE,
     DEFAULT_THRESHOLD,
     Comparison,
     Delta,
@@ -28,7 +29,6 @@ from vlmhyperbench.compare.comparison import (
     compare,
     judge,
 )
-from vlmhyperbench.compare.figures import DEFAULT_FIGURE, FIGURES, Figure, get_figure
 from vlmhyperbench.compare.gate import GatePlan, plan_gate
 from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet, load_result
 from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
@@ -40,6 +40,7 @@ from vlmhyperbench.compare.storage import (
     resolve_run,
     save_baseline,
 )
+from vlmhyperbench.figures import FIGURES, Figure, get_figure
 
 __all__ = [
     "DEFAULT_CONFIDENCE",

@@ -16,11 +16,12 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from vlmhyperbench.compare.figures import DEFAULT_FIGURE, Figure, get_figure
 from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet
 from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
 from vlmhyperbench.errors import UsageError
+from vlmhyperbench.figures import Figure, get_figure
 
+DEFAULT_FIGURE = "decode_tokens_per_s"  # what a gate compares unless told (`--figure`)
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_CONFIDENCE = 0.95
 

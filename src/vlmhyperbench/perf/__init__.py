@@ -31,7 +31,7 @@ from vlmhyperbench.perf.generation import (  # noqa: E402
     measure_rounds,
 )
 from vlmhyperbench.perf.hooks import TokenMarks, VisionMarks  # noqa: E402
-from vlmhyperbench.perf.measurement import FIGURES, GenerationMeasurement  # noqa: E402
+from vlmhyperbench.perf.measurement import GenerationMeasurement  # noqa: E402
 from vlmhyperbench.perf.memory import Memory, MemoryTracker  # noqa: E402
 from vlmhyperbench.perf.stats import Samples, percentile  # noqa: E402
 from vlmhyperbench.perf.summary import (  # noqa: E402
@@ -45,7 +45,6 @@ from vlmhyperbench.perf.summary import (  # noqa: E402
 from vlmhyperbench.perf.timing import clock_for  # noqa: E402
 
 __all__ = [
-    "FIGURES",
     "OVERHEAD_GOAL",
     "SLOWDOWN_ENV_VAR",
     "BenchCase",

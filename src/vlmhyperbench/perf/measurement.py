@@ -8,6 +8,9 @@ Definitions follow vLLM's `benchmark_serving` so numbers compare:
 - decode tokens/s = tokens generated after the first step / (latency - TTFT);
 - images/s = images / latency; lm_s = latency - vision_s.
 Preprocessing (templating, tokenising, image resizing) happens before the timer starts.
+
+Each figure declared in `vlmhyperbench.figures` is read from the attribute of its name: a new figure is a
+declaration there plus, here, the property that computes it from the raw values.
 """
 
 from __future__ import annotations
@@ -15,21 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-# Per-round figures, in the order tables and JSON list them (contract 3).
-FIGURES = (
-    "ttft_s",
-    "tpot_s",
-    "decode_tokens_per_s",
-    "output_tokens_per_s",
-    "total_tokens_per_s",
-    "images_per_s",
-    "latency_s",
-    "vision_s",
-    "lm_s",
-    "peak_memory_allocated_bytes",
-    "peak_memory_reserved_bytes",
-    "nvml_memory_used_bytes",
-)
+from vlmhyperbench.figures import FIGURES
 
 
 @dataclass
@@ -105,4 +94,5 @@ class GenerationMeasurement:
         return None if self.vision_s is None else self.latency_s - self.vision_s
 
     def figures(self) -> dict[str, float | int | None]:
-        return {name: getattr(self, name) for name in FIGURES}
+        """Every declared figure of this round, in declaration order."""
+        return {figure.name: figure.value(self) for figure in FIGURES}

@@ -9,38 +9,35 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from vlmhyperbench.perf.measurement import FIGURES
+from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.perf.stats import Samples
-
-# Memory is a capacity question: the worst round counts, not the average.
-PEAK_FIGURES = frozenset(
-    {"peak_memory_allocated_bytes", "peak_memory_reserved_bytes", "nvml_memory_used_bytes"}
-)
-LATENCY_PERCENTILES = (50, 90, 99)
 
 
 def per_round(measurements: Sequence[Any]) -> dict[str, list[Any]]:
     """{figure: [one value per measured round]} (None where a round has no value, e.g. memory on CPU)."""
-    return {name: [getattr(m, name) for m in measurements] for name in FIGURES}
+    return {figure.name: [figure.value(m) for m in measurements] for figure in FIGURES}
+
+
+def _statistic(values: list[Any], stat: str) -> Any:
+    """A `Samples` statistic; the extremes are the measured values themselves (bytes stay whole numbers)."""
+    if stat in ("min", "max"):
+        return min(values) if stat == "min" else max(values)
+    return getattr(Samples(values), stat)
 
 
 def summarize(measurements: Sequence[Any]) -> dict[str, Any]:
-    """Mean of each figure over rounds (max for memory), latency p50/p90/p99, and the token counts."""
+    """Each declared figure summarised over rounds (its `aggregate` and `spread`), and the token counts.
+
+    A figure no round measured (memory on a CPU) is None under each of its keys.
+    """
     if not measurements:
         raise ValueError("summarize needs at least one measurement")
+    rounds = per_round(measurements)
     metrics: dict[str, Any] = {}
-    for name, values in per_round(measurements).items():
-        present = [v for v in values if v is not None]
-        if not present:
-            metrics[name] = None
-        elif name in PEAK_FIGURES:
-            metrics[name] = max(present)
-        else:
-            metrics[name] = Samples(present).mean
-    latency = Samples(m.latency_s for m in measurements)
-    for q in LATENCY_PERCENTILES:
-        metrics[f"latency_s_p{q}"] = getattr(latency, f"p{q}")
-    metrics["latency_s_stdev"] = latency.stdev
+    for figure in FIGURES:
+        present = [v for v in rounds[figure.name] if v is not None]
+        for stat in (figure.aggregate, *figure.spread):
+            metrics[figure.key(stat)] = _statistic(present, stat) if present else None
     first = measurements[0]
     metrics["rounds"] = len(measurements)
     metrics["batch_size"] = first.batch_size

@@ -1,121 +1,118 @@
 """Rendering of speed results (`extra_info` dicts: config / metrics): one rich table row per benchmark.
 
-Takes plain dicts, so it renders a live `vlmhyperbench bench` run and a saved pytest-benchmark JSON alike,
-and needs no torch.
+The figure columns derive from the declarations in `vlmhyperbench.figures`. Takes plain dicts, so it
+renders a live `vlmhyperbench bench` run and a saved pytest-benchmark JSON alike, and needs no torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-GIB = 1024**3
-
-# (header, metric or config key, formatter); the row reads like the issue's summary table
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("attn", "config.attn_implementation", "text"),
-    ("batch", "config.batch_size", "int"),
-    ("TTFT\nms", "metrics.ttft_s", "ms"),
-    ("TPOT\nms", "metrics.tpot_s", "ms"),
-    ("decode\ntok/s", "metrics.decode_tokens_per_s", "rate"),
-    ("output\ntok/s", "metrics.output_tokens_per_s", "rate"),
-    ("total\ntok/s", "metrics.total_tokens_per_s", "rate"),
-    ("img/s", "metrics.images_per_s", "rate"),
-    ("p50\ns", "metrics.latency_s_p50", "s"),
-    ("p90\ns", "metrics.latency_s_p90", "s"),
-    ("vision\n/ LM", "split", "split"),
-    ("alloc\nGiB", "metrics.peak_memory_allocated_bytes", "gib"),
-    ("resvd\nGiB", "metrics.peak_memory_reserved_bytes", "gib"),
-    ("NVML\nGiB", "metrics.nvml_memory_used_bytes", "gib"),
-    ("vs bare\ntok/s", "overhead.ratio", "ratio"),
-)
-# shown only when some row has a value: memory exists on GPUs, the overhead ratio with --overhead
-OPTIONAL_KINDS = frozenset({"gib", "ratio"})
-CONFIG_KINDS = frozenset({"text", "int"})
+from vlmhyperbench.figures import FIGURES, Figure
+from vlmhyperbench.report.format import MISSING, in_column, md_row, number, ratio
 
 
-def _lookup(info: Mapping[str, Any], dotted: str) -> Any:
-    section, _, key = dotted.partition(".")
-    return (info.get(section) or {}).get(key)
+@dataclass(frozen=True)
+class Column:
+    """One column of the speed table: its title (lines split by newline) and how a row's cell is written."""
+
+    title: str
+    cell: Callable[[Mapping[str, Any]], str]
+    value: Callable[[Mapping[str, Any]], Any] = lambda row: None
+    optional: bool = False  # shown only when some row has a value (memory on GPUs, --overhead)
+    config: bool = False  # describes the case, so it stays filled on a row that could not run
+    text: bool = False  # left-aligned
 
 
-def format_value(value: Any, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "ms":
-        return f"{value * 1000:.1f}"
-    if kind == "s":
-        return f"{value:.3f}"
-    if kind == "rate":
-        return f"{value:.1f}" if value < 1000 else f"{value:.0f}"
-    if kind == "gib":
-        return f"{value / GIB:.2f}"
-    if kind == "int":
-        return str(int(value))
-    if kind == "ratio":
-        return f"{value:.3f}"
-    return str(value)
+def _section(row: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    section: Mapping[str, Any] = row.get(name) or {}
+    return section
+
+
+def _config_column(title: str, key: str, text: bool = False) -> Column:
+    return Column(title, lambda row: number(_section(row, "config").get(key)), config=True, text=text)
+
+
+def _figure_column(figure: Figure, stat: str) -> Column:
+    def value(row: Mapping[str, Any]) -> Any:
+        return _section(row, "metrics").get(figure.key(stat))
+
+    title = f"{figure.column_title(stat)}\n{figure.display_unit}"
+    return Column(title, lambda row: in_column(value(row), figure), value, optional=figure.optional)
 
 
 def vision_split(metrics: Mapping[str, Any]) -> str:
-    """`12% / 88%` of the latency spent in the vision path vs the language model."""
+    """`12/88%` of the latency spent in the vision path vs the language model."""
     vision, latency = metrics.get("vision_s"), metrics.get("latency_s")
     if vision is None or not latency:
-        return "–"
+        return MISSING
     share = round(100 * vision / latency)
     return f"{share}/{100 - share}%"
 
 
-def table_columns(rows: list[Mapping[str, Any]]) -> list[tuple[str, str, str]]:
-    """The columns worth showing for these rows: optional ones only where some row has a value."""
+def columns() -> list[Column]:
+    """Config, then every figure's columns in registry order, the vision/LM split, memory and the overhead.
+
+    Built from `vlmhyperbench.figures.FIGURES` on each call, so a newly declared figure gets its column.
+    """
+    figures = [_figure_column(figure, stat) for figure in FIGURES for stat in figure.table_stats]
+
+    def overhead(row: Mapping[str, Any]) -> Any:
+        return _section(row, "overhead").get("ratio")
+
     return [
-        c
-        for c in COLUMNS
-        if c[2] not in OPTIONAL_KINDS or any(_lookup(row, c[1]) is not None for row in rows)
+        _config_column("attn", "attn_implementation", text=True),
+        _config_column("batch", "batch_size"),
+        *[c for c in figures if not c.optional],
+        Column("vision\n/ LM", lambda row: vision_split(_section(row, "metrics"))),
+        *[c for c in figures if c.optional],
+        Column("vs bare\ntok/s", lambda row: ratio(overhead(row)), overhead, optional=True),
     ]
 
 
-def table_cells(row: Mapping[str, Any], columns: list[tuple[str, str, str]]) -> list[str]:
+def table_columns(rows: list[Mapping[str, Any]]) -> list[Column]:
+    """The columns worth showing for these rows: optional ones only where some row has a value."""
+    return [c for c in columns() if not c.optional or any(c.value(row) is not None for row in rows)]
+
+
+def table_cells(row: Mapping[str, Any], shown: list[Column]) -> list[str]:
     """One row's cells; a case that could not run shows why (the error's head) where its figures would be."""
     cells: list[str] = []
     reason = str(row["error"]).split(":")[0] if row.get("error") else None
-    for _, key, kind in columns:
-        if reason is not None and kind not in CONFIG_KINDS:
+    for column in shown:
+        if reason is not None and not column.config:
             cells.append(reason)
             reason = ""
-        elif kind == "split":
-            cells.append(vision_split(row.get("metrics") or {}))
         else:
-            cells.append(format_value(_lookup(row, key), kind))
+            cells.append(column.cell(row))
     return cells
 
 
 def bench_table(infos: Iterable[Mapping[str, Any]], title: str | None = None) -> Table:
     """One row per benchmark `extra_info`; optional columns (memory, overhead) only where measured."""
     rows = list(infos)
-    columns = table_columns(rows)
+    shown = table_columns(rows)
     table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
-    for header, _, kind in columns:
-        table.add_column(header, justify="left" if kind == "text" else "right", no_wrap=True)
+    for column in shown:
+        table.add_column(column.title, justify="left" if column.text else "right", no_wrap=True)
     for row in rows:
-        table.add_row(*table_cells(row, columns))
+        table.add_row(*table_cells(row, shown))
     return table
 
 
 def bench_markdown(infos: Iterable[Mapping[str, Any]]) -> str:
     """The same table as GitHub Markdown, with the title line above it: for notes and pull requests."""
     rows = list(infos)
-    columns = table_columns(rows)
-    headers = [header.replace("\n", " ") for header, _, _ in columns]
-    aligns = [":--" if kind == "text" else "--:" for _, _, kind in columns]
-    lines = [f"**{bench_title(rows)}**", "", "| " + " | ".join(headers) + " |", "|" + "|".join(aligns) + "|"]
-    for row in rows:
-        cells = [cell.replace("|", "\\|") for cell in table_cells(row, columns)]
-        lines.append("| " + " | ".join(cells) + " |")
+    shown = table_columns(rows)
+    aligns = [":--" if column.text else "--:" for column in shown]
+    lines = [f"**{bench_title(rows)}**", "", md_row(c.title for c in shown), "|" + "|".join(aligns) + "|"]
+    lines += [md_row(table_cells(row, shown)) for row in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -15,8 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from vlmhyperbench.compare.comparison import Comparison, Delta, Row, Verdict
-from vlmhyperbench.compare.figures import Figure
 from vlmhyperbench.compare.results import ResultSet
+from vlmhyperbench.figures import Figure
+from vlmhyperbench.report.format import md_row, readable
 
 ENVIRONMENT_FACTS = ("python", "torch", "torch_cuda", "transformers", "gpu", "driver", "profile", "git_sha")
 STYLES = {
@@ -26,17 +27,6 @@ STYLES = {
     Verdict.MISSING: "dim italic",
     Verdict.ERROR: "red",
 }
-
-
-def format_value(value: float | None, unit: str, with_unit: bool = True) -> str:
-    """Seconds and bytes in a readable scale (always with their unit); rates with theirs if `with_unit`."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    if unit == "s":
-        return f"{value * 1e3:.3g} ms" if abs(value) < 1 else f"{value:.3g} s"
-    if unit == "B":
-        return f"{value / 2**30:.3g} GiB" if abs(value) >= 2**30 else f"{value / 2**20:.4g} MiB"
-    return f"{value:.4g} {unit}" if with_unit else f"{value:.4g}"
 
 
 def _value_header(name: str, figure: Figure) -> str:
@@ -102,8 +92,8 @@ def _row_cells_pairwise(comparison: Comparison, row: Row) -> list[str]:
     delta = row.deltas[0]
     return [
         row.name,
-        format_value(row.reference_median, unit, with_unit=False),
-        format_value(delta.median, unit, with_unit=False),
+        readable(row.reference_median, unit, with_unit=False),
+        readable(delta.median, unit, with_unit=False),
         format_change(delta),
         format_interval(delta),
         format_p(delta),
@@ -115,7 +105,7 @@ def _delta_lines(comparison: Comparison, delta: Delta) -> list[str]:
     if delta.estimate is None:
         return [verdict_text(delta, comparison.figure)]
     return [
-        format_value(delta.median, comparison.figure.unit),
+        readable(delta.median, comparison.figure.unit),
         f"{format_change(delta)} {format_interval(delta)}",
         verdict_text(delta, comparison.figure),
     ]
@@ -143,7 +133,7 @@ def build_table(comparison: Comparison) -> Table:
     for other in comparison.others:
         table.add_column(escape(other.label), justify="right")
     for row in comparison.rows:
-        cells = [escape(row.name), format_value(row.reference_median, comparison.figure.unit)]
+        cells = [escape(row.name), readable(row.reference_median, comparison.figure.unit)]
         for delta in row.deltas:
             style = "bold red" if delta.failed else STYLES[delta.verdict]
             cells.append(f"[{style}]" + escape("\n".join(_delta_lines(comparison, delta))) + f"[/{style}]")
@@ -168,10 +158,6 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
         )
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def _md_sources(results: list[ResultSet]) -> list[str]:
     lines = ["| result | cell | run | measured | file | " + " | ".join(ENVIRONMENT_FACTS) + " |"]
     lines.append("|" + "---|" * (len(ENVIRONMENT_FACTS) + 5))
@@ -179,7 +165,7 @@ def _md_sources(results: list[ResultSet]) -> list[str]:
         where = [result.cell or "-", result.run_id or "-", result.datetime or "-"]
         facts = [str(result.environment.get(name) or "-") for name in ENVIRONMENT_FACTS]
         cells = [result.label, *where, f"`{result.path}`", *facts]
-        lines.append("| " + " | ".join(_md_escape(cell) for cell in cells) + " |")
+        lines.append(md_row(cells))
     return lines
 
 
@@ -204,26 +190,23 @@ def to_markdown(comparison: Comparison) -> str:
             "p",
             "verdict",
         ]
-        lines += ["| " + " | ".join(_md_escape(h) for h in headers) + " |", "|---|" + "---:|" * 5 + "---|"]
+        lines += [md_row(headers), "|---|" + "---:|" * 5 + "---|"]
         for row in comparison.rows:
-            cells = [_md_escape(cell) for cell in _row_cells_pairwise(comparison, row)]
+            cells = _row_cells_pairwise(comparison, row)
             if row.deltas[0].failed:
                 cells[-1] = f"**{cells[-1]}**"
-            lines.append("| " + " | ".join(cells) + " |")
+            lines.append(md_row(cells))
     else:
         headers = ["benchmark", f"{comparison.reference.label} (reference)"] + [
             o.label for o in comparison.others
         ]
-        lines += [
-            "| " + " | ".join(_md_escape(h) for h in headers) + " |",
-            "|---|" + "---:|" * (len(headers) - 1),
-        ]
+        lines += [md_row(headers), "|---|" + "---:|" * (len(headers) - 1)]
         for row in comparison.rows:
-            cells = [_md_escape(row.name), format_value(row.reference_median, figure.unit)]
+            cells = [row.name, readable(row.reference_median, figure.unit)]
             for delta in row.deltas:
-                text = "<br>".join(_md_escape(line) for line in _delta_lines(comparison, delta))
+                text = "<br>".join(_delta_lines(comparison, delta))  # md_row escapes the lines
                 cells.append(f"**{text}**" if delta.failed else text)
-            lines.append("| " + " | ".join(cells) + " |")
+            lines.append(md_row(cells))
     notes = [f"- warning: {w}" for w in comparison.warnings] + [f"- error: {e}" for e in comparison.errors]
     notes += [
         f"- {row.name} ({delta.column}): {delta.message}"

@@ -14,21 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.report import plots
+from vlmhyperbench.report.format import md_row, number, readable
 
-SPEED_FIGURES = (
-    ("latency_s", "latency per batch, mean (s)"),
-    ("latency_s_p50", "latency p50 (s)"),
-    ("latency_s_p90", "latency p90 (s)"),
-    ("latency_s_p99", "latency p99 (s)"),
-    ("ttft_s", "time to first token (s)"),
-    ("tpot_s", "time per output token (s)"),
-    ("output_tokens_per_s", "output tokens/s"),
-    ("total_tokens_per_s", "total tokens/s"),
-    ("images_per_s", "images/s"),
-    ("peak_memory_allocated_bytes", "peak memory allocated"),
-    ("peak_memory_reserved_bytes", "peak memory reserved"),
-)
 EXAMPLES = 12
 
 
@@ -43,14 +32,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def fmt(value: Any, name: str = "") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if name.endswith("_bytes") and isinstance(value, (int, float)):
-        return f"{value / 2**20:.1f} MiB"
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
+def speed_rows(speed: dict[str, Any]) -> list[list[str]]:
+    """`figure (statistic) | value` for every declared figure's summary values, each in a readable unit."""
+    return [
+        [f"{figure.label} ({stat})", readable(speed.get(figure.key(stat)), figure.unit)]
+        for figure in FIGURES
+        for stat in (figure.aggregate, *figure.spread)
+    ]
 
 
 def _metric_header(summary: dict[str, Any]) -> list[tuple[str, str]]:
@@ -87,13 +75,13 @@ def tables(
         (
             "Overall",
             ["count", *[h for _, h in metrics]],
-            [[fmt(summary["general"].get("count")), *[fmt(summary["general"].get(m)) for m in names]]],
+            [[number(summary["general"].get("count")), *[number(summary["general"].get(m)) for m in names]]],
         ),
         (
             "By document type",
             ["doc_class", "count", *[h for _, h in metrics]],
             [
-                [str(r["doc_class"]), fmt(r["count"]), *[fmt(r.get(m)) for m in names]]
+                [str(r["doc_class"]), number(r["count"]), *[number(r.get(m)) for m in names]]
                 for r in summary["by_doc_type"]
             ],
         ),
@@ -104,8 +92,8 @@ def tables(
                 [
                     str(r["doc_class"]),
                     str(r["question_type"]),
-                    fmt(r["count"]),
-                    *[fmt(r.get(m)) for m in names],
+                    number(r["count"]),
+                    *[number(r.get(m)) for m in names],
                 ]
                 for r in summary["by_doc_question"]
             ],
@@ -117,7 +105,7 @@ def tables(
             (
                 "Speed",
                 ["figure", "value"],
-                [[label, fmt(speed.get(key), key)] for key, label in SPEED_FIGURES],
+                speed_rows(speed),
             )
         )
     out.append(
@@ -125,22 +113,18 @@ def tables(
             f"Examples (first {min(EXAMPLES, len(rows))} of {len(rows)})",
             ["id", "answer", "model answer", *[h for _, h in metrics]],
             [
-                [str(r["id"]), str(r["answer"]), str(r["model_answer"]), *[fmt(r.get(m)) for m in names]]
+                [str(r["id"]), str(r["answer"]), str(r["model_answer"]), *[number(r.get(m)) for m in names]]
                 for r in rows[:EXAMPLES]
             ],
         )
     )
     env = summary.get("environment") or {}
-    out.append(("Environment", ["fact", "value"], [[k, fmt(v)] for k, v in env.items()]))
+    out.append(("Environment", ["fact", "value"], [[k, number(v)] for k, v in env.items()]))
     return out
 
 
 def _direction(spec: dict[str, Any]) -> str:
     return "higher is better" if spec["higher_is_better"] else "lower is better"
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def dummy_note(summary: dict[str, Any]) -> str | None:
@@ -168,8 +152,8 @@ def render_markdown(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> 
         + "."
     )
     for title, header, body in tables(summary, rows):
-        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in body]
+        lines += ["", f"## {title}", "", md_row(header), "|" + "---|" * len(header)]
+        lines += [md_row(row) for row in body]
     return "\n".join(lines) + "\n"
 
 

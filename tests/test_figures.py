@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from vlmhyperbench.compare.figures import FIGURES, get_figure
+from vlmhyperbench.figures import FIGURES, get_figure
 from vlmhyperbench.registry import UnknownNameError
 
 THROUGHPUTS = {"decode_tokens_per_s", "images_per_s", "output_tokens_per_s", "total_tokens_per_s"}
@@ -41,5 +41,7 @@ def test_aliases_and_memory_words() -> None:
 
 
 def test_unknown_figure_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownNameError, match=r"Unknown figure 'tokens'\. Available: decode_tokens_per_s"):
+    with pytest.raises(
+        UnknownNameError, match=r"Unknown figure 'tokens'\. Available: ttft_s, tpot_s, decode_tokens_per_s"
+    ):
         get_figure("tokens")

@@ -1,0 +1,69 @@
+"""How values and Markdown cells are written, in one place for every table and report.
+
+Two ways to show a figure: `in_column` writes it in the display unit its table column names (fixed
+decimals, so a column lines up), `readable` picks a readable scale and writes the unit beside it (a
+cross-cell comparison cell, a report's "figure | value" table). `number` writes any other value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from vlmhyperbench.figures import Figure
+
+MISSING = "-"
+# decimals per display unit in table columns; rates get one decimal below 1000 and none above
+DECIMALS = {"ms": 1, "s": 3, "GiB": 2, "MiB": 1}
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def in_column(value: float | int | None, figure: Figure) -> str:
+    """A figure in its column's display unit, without the unit (the column title carries it)."""
+    if _absent(value):
+        return MISSING
+    assert value is not None
+    shown = value * figure.scale
+    decimals = DECIMALS.get(figure.display_unit)
+    if decimals is None:
+        decimals = 1 if abs(shown) < 1000 else 0
+    return f"{shown:.{decimals}f}"
+
+
+def readable(value: float | int | None, unit: str, with_unit: bool = True) -> str:
+    """Seconds and bytes in a readable scale, always with their unit; other units with it if `with_unit`."""
+    if _absent(value):
+        return MISSING
+    assert value is not None
+    if unit == "s":
+        return f"{value * 1e3:.3g} ms" if abs(value) < 1 else f"{value:.3g} s"
+    if unit == "B":
+        return f"{value / 2**30:.3g} GiB" if abs(value) >= 2**30 else f"{value / 2**20:.4g} MiB"
+    return f"{value:.4g} {unit}" if with_unit else f"{value:.4g}"
+
+
+def number(value: Any) -> str:
+    """Any other value: counts as they are, floats to 4 significant digits, missing and NaN as `-`."""
+    if _absent(value):
+        return MISSING
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def ratio(value: float | None) -> str:
+    return MISSING if _absent(value) else f"{value:.3f}"
+
+
+def md_escape(text: str) -> str:
+    """A Markdown table cell: a pipe would end the cell and a newline the row."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def md_row(cells: Iterable[str]) -> str:
+    """`| a | b |` with every cell escaped."""
+    return "| " + " | ".join(md_escape(cell) for cell in cells) + " |"

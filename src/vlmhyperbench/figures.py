@@ -142,7 +142,7 @@ for _figure in (
     Figure("decode_tokens_per_s", "decode tokens/s", "tok/s", True, column="decode", aliases=("decode",)),
     Figure("output_tokens_per_s", "output tokens/s", "tok/s", True, column="output"),
     Figure("total_tokens_per_s", "total tokens/s", "tok/s", True, column="total"),
-    Figure("images_per_s", "images/s", "img/s", True, column="img/s", aliases=("images",)),
+    Figure("images_per_s", "images/s", "img/s", True, column="images", aliases=("images",)),
     Figure(
         "latency_s",
         "latency",

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from vlmhyperbench.errors import UsageError
@@ -40,6 +41,15 @@ class Registry(Generic[T]):
             return self.add(name, item)
 
         return decorate
+
+    @contextmanager
+    def added(self, name: str, item: T) -> Iterator[T]:
+        """`add` for the length of a with-block (a recipe test adds a toy one, then all is as it was)."""
+        self.add(name, item)
+        try:
+            yield item
+        finally:
+            del self._items[name]
 
     def get(self, name: str) -> T:
         try:

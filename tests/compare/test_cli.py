@@ -80,7 +80,7 @@ def test_bad_inputs_exit_2_and_say_what_exists(root: Path) -> None:
     code, output = _compare(root, CU124, "baseline:nope")
     assert code == 2 and "no baseline 'nope'" in output
     code, output = _compare(root, f"{CU124}:1", CU124, "--figure", "speed")
-    assert code == 2 and "Unknown figure 'speed'. Available: decode_tokens_per_s" in output
+    assert code == 2 and "Unknown figure 'speed'. Available: ttft_s, tpot_s, decode_tokens_per_s" in output
     code, output = _compare(root, f"{CU124}:1", CU124, "--baseline", "x")
     assert code == 2 and "--baseline is for a single input" in output
 

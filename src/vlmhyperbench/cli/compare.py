@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from vlmhyperbench.cli.console import console, err_console, say
 from vlmhyperbench.errors import UsageError
+from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES
 
 DEFAULT_SUBCOMMAND = "runs"
 
@@ -60,8 +61,8 @@ def runs(
     ],
     figure: Annotated[
         str,
-        typer.Option("--figure", "-f", help="decode_tokens_per_s, ttft_s, tpot_s, images_per_s, memory, ..."),
-    ] = "decode_tokens_per_s",
+        typer.Option("--figure", "-f", help=f"One of {', '.join(FIGURES.names())}, or ttft, memory, ..."),
+    ] = DEFAULT_FIGURE,
     threshold: Annotated[
         str, typer.Option(help="Fail (exit 1) on a significant regression worse than this (5% or 0.05).")
     ] = "5%",
@@ -151,7 +152,7 @@ def calibrate(
     ] = "auto",
     slowdown: Annotated[float, typer.Option(help="Injected slowdown fraction.")] = 0.10,
     new_tokens: Annotated[int, typer.Option(help="Tokens generated per round.")] = 8,
-    figure: Annotated[str, typer.Option(help="The figure the gate judges.")] = "decode_tokens_per_s",
+    figure: Annotated[str, typer.Option(help="The figure the gate judges.")] = DEFAULT_FIGURE,
     threshold: Annotated[float, typer.Option(help="The gate's threshold (a fraction).")] = 0.05,
     confidence: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
     seed: Annotated[int, typer.Option(help="Seed of the round order and the random weights.")] = 0,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from vlmhyperbench.compare.comparison import (
     DEFAULT_CONFIDENCE,
-    DEFAULT_FIGURE,
     DEFAULT_THRESHOLD,
     Comparison,
     Delta,
@@ -40,7 +39,7 @@ from vlmhyperbench.compare.storage import (
     resolve_run,
     save_baseline,
 )
-from vlmhyperbench.figures import FIGURES, Figure, get_figure
+from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES, Figure, get_figure
 
 __all__ = [
     "DEFAULT_CONFIDENCE",

@@ -25,16 +25,10 @@ from typing import Any
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from vlmhyperbench.compare.comparison import (
-    DEFAULT_CONFIDENCE,
-    DEFAULT_FIGURE,
-    DEFAULT_THRESHOLD,
-    Verdict,
-    judge,
-)
+from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, Verdict, judge
 from vlmhyperbench.compare.stats import hodges_lehmann_ratio
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
-from vlmhyperbench.figures import get_figure
+from vlmhyperbench.figures import DEFAULT_FIGURE, get_figure
 
 MAX_FALSE_ALARM_RATE = 0.05
 MIN_DETECTION_RATE = 0.95

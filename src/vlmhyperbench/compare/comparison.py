@@ -19,9 +19,8 @@ from typing import Any
 from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet
 from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
 from vlmhyperbench.errors import UsageError
-from vlmhyperbench.figures import Figure, get_figure
+from vlmhyperbench.figures import DEFAULT_FIGURE, Figure, get_figure
 
-DEFAULT_FIGURE = "decode_tokens_per_s"  # what a gate compares unless told (`--figure`)
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_CONFIDENCE = 0.95
 

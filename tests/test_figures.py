@@ -30,13 +30,14 @@ def test_times_and_memory_are_lower_is_better(name: str) -> None:
     assert figure.regression(0.9) < 0
 
 
-def test_every_contract_figure_is_known() -> None:
+def test_every_figure_stored_results_carry_is_still_declared() -> None:
+    """Results already saved carry these: removing or renaming one would make them unreadable."""
     contract = {
         "ttft_s", "tpot_s", "decode_tokens_per_s", "output_tokens_per_s", "total_tokens_per_s",
         "images_per_s", "latency_s", "vision_s", "lm_s", "peak_memory_allocated_bytes",
         "peak_memory_reserved_bytes", "nvml_memory_used_bytes",
     }  # fmt: skip
-    assert contract == set(FIGURES.names())
+    assert contract <= set(FIGURES.names())
 
 
 def test_aliases_and_memory_words() -> None:

@@ -51,7 +51,7 @@ class Figure:
     measure: Callable[[Any], float | int | None] | None = None
 
     def __post_init__(self) -> None:
-        for stat in (self.aggregate, *self.spread):
+        for stat in self.stats:
             if stat not in STATISTICS:
                 raise ValueError(
                     f"figure {self.name!r}: unknown statistic {stat!r} ({', '.join(STATISTICS)})"
@@ -63,6 +63,11 @@ class Figure:
                 )
         if self.display_unit != self.unit and (self.unit, self.display_unit) not in DISPLAY_SCALES:
             raise ValueError(f"figure {self.name!r}: cannot show {self.unit!r} in {self.display_unit!r}")
+
+    @property
+    def stats(self) -> tuple[str, ...]:
+        """Every statistic the summary holds: the aggregate, then the spread."""
+        return (self.aggregate, *self.spread)
 
     @property
     def display_unit(self) -> str:
@@ -89,7 +94,7 @@ class Figure:
         return (self.column or self.name) if stat == self.aggregate else stat
 
     def summary_keys(self) -> list[str]:
-        return [self.key(stat) for stat in (self.aggregate, *self.spread)]
+        return [self.key(stat) for stat in self.stats]
 
     def value(self, measurement: Any) -> float | int | None:
         """This figure in one measured round (None where it is not measured, e.g. GPU memory on a CPU)."""

@@ -36,7 +36,7 @@ def summarize(measurements: Sequence[Any]) -> dict[str, Any]:
     metrics: dict[str, Any] = {}
     for figure in FIGURES:
         present = [v for v in rounds[figure.name] if v is not None]
-        for stat in (figure.aggregate, *figure.spread):
+        for stat in figure.stats:
             metrics[figure.key(stat)] = _statistic(present, stat) if present else None
     first = measurements[0]
     metrics["rounds"] = len(measurements)

@@ -66,8 +66,7 @@ def verdict_text(delta: Delta, figure: Figure) -> str:
 
 def _title(comparison: Comparison) -> str:
     figure = comparison.figure
-    direction = "higher" if figure.higher_is_better else "lower"
-    return f"{figure.label} ({figure.name}, {direction} is better)"
+    return f"{figure.label} ({figure.name}, {figure.direction})"
 
 
 def _caption(comparison: Comparison) -> str:

@@ -37,7 +37,7 @@ def speed_rows(speed: dict[str, Any]) -> list[list[str]]:
     return [
         [f"{figure.label} ({stat})", readable(speed.get(figure.key(stat)), figure.unit)]
         for figure in FIGURES
-        for stat in (figure.aggregate, *figure.spread)
+        for stat in figure.stats
     ]
 
 

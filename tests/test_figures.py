@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,25 @@ def test_memory_is_summarised_by_its_worst_round_and_shown_only_where_measured()
         "latency_s_stdev",
     ]
     assert [latency.column_title(s) for s in latency.table_stats] == ["p50", "p90"]
+
+
+BLOCK_TORCH = """
+import sys
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch is blocked in this test")
+sys.meta_path.insert(0, NoTorch())
+from vlmhyperbench.figures import FIGURES
+from vlmhyperbench.report.bench import bench_markdown
+print(bench_markdown([{"config": {"batch_size": 1}, "metrics": {"ttft_s": 0.25}}]))
+"""
+
+
+def test_declarations_and_the_bench_table_need_no_torch() -> None:
+    done = subprocess.run([sys.executable, "-c", BLOCK_TORCH], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "| - | 1 | 250.0 |" in done.stdout
 
 
 # --- Recipe: adding a figure ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))  # read the backend registry from the tree
 
 from vlmhyperbench.env.backends import matrix_backends  # noqa: E402
 from vlmhyperbench.env.profile import PROFILES  # noqa: E402
+from vlmhyperbench.results import ResultStore  # noqa: E402
 
 nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv"
@@ -114,7 +115,8 @@ def run_bench(session: nox.Session, profile: str) -> None:
     `-- --compare`: compare the newest run of this cell with baseline `<cell>` (or, before one exists, with
     the cell's previous run) and fail on a significant regression. `-- --save-baseline`: store the new run
     as baseline `<cell>` (what CI does on main). The same benchmark code runs for every profile, so dev vs
-    prod is a like-for-like comparison. Results land in .benchmarks/<cell>/; never under xdist.
+    prod is a like-for-like comparison. Results land in the cell's folder of the results store
+    (.benchmarks/<cell>/, or under $VLMHYPERBENCH_RESULTS); never under xdist.
     """
     posargs = [arg for arg in session.posargs if arg not in (COMPARE_FLAG, SAVE_BASELINE_FLAG)]
     external = session.venv_backend == "none"
@@ -122,7 +124,7 @@ def run_bench(session: nox.Session, profile: str) -> None:
     session.run("pytest", *args, *posargs, external=external)
     cell = session.env["VLMHYPERBENCH_CELL"]
     if COMPARE_FLAG in session.posargs:
-        out = str(ROOT / ".benchmarks" / "compare" / cell)
+        out = str(ResultStore().compare_folder(cell))
         session.run(
             "vlmhyperbench", "compare", cell, "--baseline", cell, "--fallback-previous", "--out", out,
             external=True,
@@ -149,16 +151,17 @@ def compare(session: nox.Session) -> None:
     targets = session.posargs or stored_cells()
     if len(targets) < 2 and not session.posargs:
         session.error(
-            f"compare needs two stored cells, found {targets or 'none'} in .benchmarks/: run bench cells"
+            f"compare needs two stored cells, found {targets or 'none'} in {ResultStore().root}: "
+            "run bench cells"
         )
     session.run("vlmhyperbench", "compare", *targets)
 
 
 def stored_cells() -> list[str]:
-    """Cell folders in .benchmarks/ that hold results, in matrix order."""
-    root = ROOT / ".benchmarks"
+    """Cells of the results store that hold runs, in matrix order."""
+    store = ResultStore()
     order = [f"{py}-{backend}-{profile}" for py in PYTHONS for backend in BACKENDS for profile in PROFILES]
-    return [cell for cell in order if any((root / cell).glob("*/*.json"))]
+    return [cell for cell in order if store.run_files(cell)]
 
 
 @nox.session(python=False)

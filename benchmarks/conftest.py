@@ -111,12 +111,20 @@ def _options(config: pytest.Config) -> dict[str, Any]:
     }
 
 
+CASE_PARAMS = ("preset", "attn", "batch")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "vlm_case" in metafunc.fixturenames:
+    # Three plain parameters, not one Case object: pytest-benchmark stores `params` as JSON, and
+    # `vlmhyperbench bench` writes the same name, params and group (`vlmhyperbench.results.SpeedCase`),
+    # so `vlmhyperbench compare` matches the two tools' results.
+    if set(CASE_PARAMS) <= set(metafunc.fixturenames):
         opts = _options(metafunc.config)
         # preset outermost, then attention: consecutive cases reuse one loaded model
         cases = [Case(p, a, b) for p in opts["presets"] for a in opts["attns"] for b in opts["batches"]]
-        metafunc.parametrize("vlm_case", cases, ids=[c.id for c in cases])
+        metafunc.parametrize(
+            CASE_PARAMS, [(c.preset, c.attn, c.batch) for c in cases], ids=[c.id for c in cases]
+        )
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,16 @@ from vlmhyperbench.perf import extra_info, measure_generation
 
 
 def test_generate(
-    benchmark: Any, vlm_case: Any, vlm_options: dict[str, Any], vlm_models: Any, vlm_inputs: Any
+    benchmark: Any,
+    preset: str,
+    attn: str,
+    batch: int,
+    vlm_options: dict[str, Any],
+    vlm_models: Any,
+    vlm_inputs: Any,
 ) -> None:
-    loaded = vlm_models.get(vlm_case.preset, vlm_case.attn, vlm_options)
-    images, prompts = vlm_inputs(vlm_case.batch)
+    loaded = vlm_models.get(preset, attn, vlm_options)
+    images, prompts = vlm_inputs(batch)
     inputs = loaded.build_inputs(images, prompts)
     new_tokens = vlm_options["new_tokens"]
     measured: list[Any] = []
@@ -26,7 +32,7 @@ def test_generate(
             )
         )
 
-    benchmark.group = f"{vlm_case.preset} b{vlm_case.batch}"
+    benchmark.group = f"{preset} b{batch}"  # as `vlmhyperbench bench` groups it (SpeedCase.group)
     out_of_memory = ""
     try:
         benchmark.pedantic(
@@ -38,7 +44,7 @@ def test_generate(
         inputs = None
         measured.clear()
         vlm_models.free_memory()
-        pytest.skip(f"out of memory at batch {vlm_case.batch}: {out_of_memory}")
+        pytest.skip(f"out of memory at batch {batch}: {out_of_memory}")
     rounds = measured[vlm_options["warmup"] :]  # pedantic calls the target for warm-up rounds too
-    benchmark.extra_info.update(extra_info(loaded, rounds, vlm_case.batch, new_tokens, fixed_length=True))
+    benchmark.extra_info.update(extra_info(loaded, rounds, batch, new_tokens, fixed_length=True))
     assert all(n == new_tokens for m in rounds for n in m.output_tokens)

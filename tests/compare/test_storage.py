@@ -5,23 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from vlmhyperbench.compare import (
-    ResultError,
-    list_baselines,
-    list_cells,
-    list_runs,
-    load_result,
-    plan_gate,
-    resolve,
-    save_baseline,
-)
+from vlmhyperbench.compare import ResultError, load_result, plan_gate, resolve, save_baseline
+from vlmhyperbench.results import ResultStore
 
 CU124 = "3.12-cu124-dev"
 
 
 def test_cells_and_runs_are_found_where_the_plugin_stores_them(root: Path) -> None:
-    assert list_cells(root) == ["3.10-cu124-dev", "3.12-cu124-dev", "3.12-cu124-prod", "3.12-cu128-dev"]
-    assert [run.run_id for run in list_runs(CU124, root)] == ["0001", "0002"]
+    store = ResultStore(root)
+    assert store.cells() == ["3.10-cu124-dev", "3.12-cu124-dev", "3.12-cu124-prod", "3.12-cu128-dev"]
+    assert [run.run_id for run in store.runs(CU124)] == ["0001", "0002"]
 
 
 @pytest.mark.parametrize(
@@ -32,6 +25,8 @@ def test_stored_run_addresses(root: Path, address: str, run_id: str) -> None:
     result = resolve(address, root)
     assert (result.cell, result.run_id, result.source) == (CU124, run_id, address)
     assert result.environment["python"]  # machine_info["vlmhyperbench"]
+    # written before the schema, as strings: read back with their types
+    assert result.environment["cuda_available"] is False and result.environment["cpu_count"] == 2
 
 
 def test_a_result_has_its_benchmarks_keyed_by_name_and_params(root: Path) -> None:
@@ -44,7 +39,7 @@ def test_a_result_has_its_benchmarks_keyed_by_name_and_params(root: Path) -> Non
 
 
 def test_a_file_path_is_an_address(root: Path) -> None:
-    path = list_runs(CU124, root)[0].path
+    path = ResultStore(root).runs(CU124)[0].path
     assert resolve(str(path), root).run_id == "0001"
 
 
@@ -52,7 +47,7 @@ def test_baselines_are_saved_and_read_back(root: Path) -> None:
     current = resolve(CU124, root)
     target = save_baseline(current, "main", root)
     assert target == root / "baselines" / "main.json"
-    assert list_baselines(root) == ["main"]
+    assert ResultStore(root).baselines() == ["main"]
     baseline = resolve("baseline:main", root)
     assert baseline.cell == CU124 and baseline.benchmarks.keys() == current.benchmarks.keys()
 
@@ -85,6 +80,11 @@ def test_files_that_are_not_results_are_refused(tmp_path: Path) -> None:
         load_result(tmp_path / "a.json")
     with pytest.raises(ResultError, match="is not a pytest-benchmark result"):
         load_result(tmp_path / "b.json")
+    (tmp_path / "c.json").write_text(json.dumps({"benchmarks": [{"name": "x"}]}))
+    with pytest.raises(
+        ResultError, match=r"c\.json is not a valid pytest-benchmark result: field machine_info"
+    ):
+        load_result(tmp_path / "c.json")
 
 
 def test_gate_takes_the_baseline_else_the_previous_run(root: Path) -> None:
@@ -102,7 +102,7 @@ def test_gate_on_a_first_run_has_nothing_to_compare(root: Path) -> None:
 
 
 def test_gate_on_a_file_needs_a_baseline(root: Path) -> None:
-    path = str(list_runs(CU124, root)[0].path)
+    path = str(ResultStore(root).runs(CU124)[0].path)
     with pytest.raises(ResultError, match="give --baseline NAME"):
         plan_gate(path, root=root)
     with pytest.raises(ResultError, match="no baseline 'main'"):

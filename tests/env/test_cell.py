@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from vlmhyperbench.env.cell import CELL_ENV_VAR, Cell, cell_storage, cuda_label, current_cell
+from vlmhyperbench.env.cell import CELL_ENV_VAR, Cell, cuda_label, current_cell
 from vlmhyperbench.env.profile import detect_profile
+from vlmhyperbench.results import ResultStore
 
 
 def test_cell_id_round_trips_and_bad_ids_are_named() -> None:
@@ -22,7 +23,7 @@ def test_cell_id_round_trips_and_bad_ids_are_named() -> None:
 def test_nox_sets_the_cell_and_its_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(CELL_ENV_VAR, "3.10-cu128-staging")
     assert current_cell().id == "3.10-cu128-staging"
-    assert cell_storage(root=tmp_path) == tmp_path / "3.10-cu128-staging"
+    assert ResultStore(tmp_path).cell_folder(current_cell().id) == tmp_path / "3.10-cu128-staging"
 
 
 def test_a_cuda_build_outside_the_registry_keeps_its_own_label() -> None:

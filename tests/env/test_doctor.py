@@ -13,18 +13,25 @@ from vlmhyperbench.cli import app
 from vlmhyperbench.env import doctor
 from vlmhyperbench.env.doctor import FAIL, OK, SKIP, WARN, DoctorContext, run_checks
 from vlmhyperbench.env.gpu import DriverInfo, GpuInfo
+from vlmhyperbench.env.info import TorchFacts
 from vlmhyperbench.env.profile import detect_profile
 from vlmhyperbench.env.project import ProjectFiles
 
-TORCH_CU124 = {
+TORCH_CU124: TorchFacts = {
     "torch": "2.6.0+cu124",
     "torch_cuda": "12.4",
     "cudnn": None,
-    "cuda_available": "False",
+    "cuda_available": False,
     "device": "cpu",
 }
-TORCH_CU128 = {**TORCH_CU124, "torch": "2.10.0+cu128", "torch_cuda": "12.8"}
-NO_TORCH = {"torch": None, "torch_cuda": None, "cudnn": None, "cuda_available": "False", "device": "cpu"}
+TORCH_CU128: TorchFacts = {**TORCH_CU124, "torch": "2.10.0+cu128", "torch_cuda": "12.8"}
+NO_TORCH: TorchFacts = {
+    "torch": None,
+    "torch_cuda": None,
+    "cudnn": None,
+    "cuda_available": False,
+    "device": "cpu",
+}
 
 
 def make_project(tmp_path: Path, pin: str | None = "3.12") -> ProjectFiles:
@@ -82,15 +89,15 @@ def test_sync_without_extra_is_named_with_both_backends(ctx: DoctorContext) -> N
 
 
 def test_torch_build_of_no_known_backend(ctx: DoctorContext) -> None:
-    cpu = {**TORCH_CU128, "torch": "2.13.0+cpu", "torch_cuda": None}
+    cpu: TorchFacts = {**TORCH_CU128, "torch": "2.13.0+cpu", "torch_cuda": None}
     check = doctor.check_torch_backend(replace(ctx, torch=cpu))
     assert check.status == FAIL and "CPU build" in check.summary
-    cu130 = {**TORCH_CU128, "torch": "2.11.0", "torch_cuda": "13.0"}
+    cu130: TorchFacts = {**TORCH_CU128, "torch": "2.11.0", "torch_cuda": "13.0"}
     assert doctor.check_torch_backend(replace(ctx, torch=cu130)).status == FAIL
 
 
 def test_torch_outside_its_backends_range(ctx: DoctorContext) -> None:
-    odd = {**TORCH_CU128, "torch": "2.7.1", "torch_cuda": "12.8"}
+    odd: TorchFacts = {**TORCH_CU128, "torch": "2.7.1", "torch_cuda": "12.8"}
     check = doctor.check_torch_backend(replace(ctx, torch=odd))
     assert check.status == FAIL and "torch>=2.8,<2.11" in check.summary
 
@@ -123,7 +130,7 @@ def test_gpu_seen_by_driver_but_not_by_torch_fails(ctx: DoctorContext) -> None:
     driver = DriverInfo(driver_version="580.1", cuda_version=(13, 0), gpus=(GpuInfo("H100", 80 << 30),))
     assert doctor.check_gpu(replace(ctx, driver=driver)).status == FAIL
     assert doctor.check_gpu(ctx).status == WARN
-    assert doctor.check_gpu(replace(ctx, torch={**TORCH_CU128, "cuda_available": "True"})).status == OK
+    assert doctor.check_gpu(replace(ctx, torch={**TORCH_CU128, "cuda_available": True})).status == OK
 
 
 def test_profile_names_the_installed_one(ctx: DoctorContext) -> None:

@@ -9,14 +9,9 @@ import pytest
 import torch
 
 from vlmhyperbench.models import load_vlm
-from vlmhyperbench.perf import (
-    BenchRun,
-    bench_loaded,
-    is_out_of_memory,
-    save_results,
-    to_pytest_benchmark_json,
-)
-from vlmhyperbench.perf.bench import FAILED_KEY
+from vlmhyperbench.perf import BenchRun, bench_loaded, is_out_of_memory, speed_record
+from vlmhyperbench.results import ResultStore, load_record
+from vlmhyperbench.results.schema import FAILED_KEY
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +48,12 @@ def test_a_batch_that_runs_out_of_memory_is_recorded_and_the_sweep_goes_on(tiny_
     assert len(steps) == 3 * 3 and "b4 out of memory" in steps[3]  # the bar still reaches its total
     assert saved == [1, 2, 3]  # the caller could save after every case
 
-    data = to_pytest_benchmark_json(run, rounds_setting=2, warmup=1)
-    assert [b["param"] for b in data["benchmarks"]] == ["tiny-llava-sdpa-b1", "tiny-llava-sdpa-b2"]
-    assert data[FAILED_KEY] == [{"name": failed.name, "error": failed.error, "extra_info": failed.info}]
-    path = save_results(data, tmp_path)
+    record = speed_record(run, rounds_setting=2, warmup=1)
+    assert [b.param for b in record.benchmarks] == ["tiny-llava-sdpa-b1", "tiny-llava-sdpa-b2"]
+    assert [(f.name, f.error) for f in record.failed] == [("test_generate[tiny-llava-sdpa-b4]", failed.error)]
+    path = ResultStore(tmp_path).save(record)
     assert json.loads(path.read_text())[FAILED_KEY][0]["error"] == failed.error
+    assert load_record(path).failed[0].extra_info.config.batch_size == 4  # type: ignore[union-attr]
 
 
 def test_other_errors_are_not_taken_for_out_of_memory(tiny_llava: Any) -> None:

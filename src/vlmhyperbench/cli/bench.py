@@ -53,7 +53,7 @@ def bench(
         typer.Option(help="Pair each measured round with a bare generate and report the tokens/s ratio."),
     ] = False,
     results: Annotated[
-        Path | None, typer.Option(help="Results root (default: this cell's folder under .benchmarks/).")
+        Path | None, typer.Option(help="Results root (default: $VLMHYPERBENCH_RESULTS or .benchmarks).")
     ] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write the pytest-benchmark JSON.")] = True,
     markdown: Annotated[
@@ -70,7 +70,7 @@ def bench(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from vlmhyperbench.models import resolve_attn, resolve_device
-    from vlmhyperbench.perf import BenchRun, parse_batches, run_bench, save_results, to_pytest_benchmark_json
+    from vlmhyperbench.perf import BenchRun, parse_batches, run_bench, speed_record
 
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
@@ -87,12 +87,9 @@ def bench(
     def save_so_far(run: BenchRun) -> None:
         if not save or not run.cases:
             return
-        from vlmhyperbench.env.cell import cell_storage
+        from vlmhyperbench.results import ResultStore
 
-        folder = cell_storage(root=results) if results else None
-        path = save_results(
-            to_pytest_benchmark_json(run, rounds, warmup), folder, saved[0] if saved else None
-        )
+        path = ResultStore(results).save(speed_record(run, rounds, warmup), saved[0] if saved else None)
         saved[:1] = [path]
 
     label = escape(model)  # a path may hold rich markup such as `[/x]`

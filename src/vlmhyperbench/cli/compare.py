@@ -96,21 +96,21 @@ def runs(
     from vlmhyperbench.compare import compare as compare_results
     from vlmhyperbench.compare import plan_gate, resolve
     from vlmhyperbench.compare import save_baseline as save
-    from vlmhyperbench.env.cell import storage_root
     from vlmhyperbench.report.compare import print_comparison, write_report
+    from vlmhyperbench.results import ResultStore
 
-    root = root or storage_root()
+    store = ResultStore(root)
     limit = parse_threshold(threshold)
     if not 0.0 < confidence < 1.0:
         raise UsageError(f"--confidence {confidence}: a level between 0 and 1, e.g. 0.95")
     if len(results) == 1:  # the gate: a baseline, else the cell's previous run
-        plan = plan_gate(results[0], baseline, root, fallback=fallback_previous)
+        plan = plan_gate(results[0], baseline, store, fallback=fallback_previous)
         reference, others = plan.reference, [plan.current]
         say(f"{plan.current.source}: {plan.reason}")
     else:
         if baseline:
             raise UsageError("--baseline is for a single input; pass baseline:NAME as an input")
-        reference, *others = [resolve(address, root) for address in results]
+        reference, *others = [resolve(address, store) for address in results]
     current = others[-1]
     code = 0
     if reference is None:
@@ -125,7 +125,7 @@ def runs(
             allow_mismatch=allow_mismatch,
         )
         print_comparison(comparison, console)
-        paths = write_report(comparison, out or root / "compare")
+        paths = write_report(comparison, out or store.compare_folder())
         say("wrote " + ", ".join(str(p) for p in paths.values()))
         code = comparison.exit_code()
     if save_baseline:
@@ -134,7 +134,7 @@ def runs(
                 f"[yellow]baseline {save_baseline!r} not saved: the comparison failed (--force saves it)"
             )
         else:
-            target = save(current, save_baseline, root)
+            target = save(current, save_baseline, store)
             say(f"saved {current.source} as baseline {save_baseline!r} ({target})")
     raise typer.Exit(code)
 

@@ -29,17 +29,11 @@ from vlmhyperbench.compare.comparison import (
     judge,
 )
 from vlmhyperbench.compare.gate import GatePlan, plan_gate
-from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet, load_result
+from vlmhyperbench.compare.results import BenchmarkResult, ResultSet, load_result
 from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
-from vlmhyperbench.compare.storage import (
-    list_baselines,
-    list_cells,
-    list_runs,
-    resolve,
-    resolve_run,
-    save_baseline,
-)
+from vlmhyperbench.compare.storage import resolve, save_baseline
 from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES, Figure, get_figure
+from vlmhyperbench.results import ResultError
 
 __all__ = [
     "DEFAULT_CONFIDENCE",
@@ -60,12 +54,8 @@ __all__ = [
     "get_figure",
     "hodges_lehmann_ratio",
     "judge",
-    "list_baselines",
-    "list_cells",
-    "list_runs",
     "load_result",
     "plan_gate",
     "resolve",
-    "resolve_run",
     "save_baseline",
 ]

@@ -16,9 +16,9 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from vlmhyperbench.compare.results import BenchmarkResult, ResultError, ResultSet
+from vlmhyperbench.compare.results import BenchmarkResult, ResultSet
 from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
-from vlmhyperbench.errors import UsageError
+from vlmhyperbench.errors import ResultError, UsageError
 from vlmhyperbench.figures import DEFAULT_FIGURE, Figure, get_figure
 
 DEFAULT_THRESHOLD = 0.05

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vlmhyperbench.compare.results import ResultError, ResultSet, load_result
-from vlmhyperbench.compare.storage import BASELINE_PREFIX, list_runs, resolve
+from vlmhyperbench.compare.results import ResultSet, load_result
+from vlmhyperbench.compare.storage import BASELINE_PREFIX, resolve, store_for
 from vlmhyperbench.env.cell import Cell
+from vlmhyperbench.results import ResultError, ResultStore
 
 
 @dataclass
@@ -21,19 +22,23 @@ class GatePlan:
 
 
 def plan_gate(
-    current: str, baseline: str | None = None, root: Path | None = None, fallback: bool = False
+    current: str,
+    baseline: str | None = None,
+    root: ResultStore | Path | None = None,
+    fallback: bool = False,
 ) -> GatePlan:
     """What to compare `current` (cell, stored run or file) with: baseline NAME, else the run before it.
 
     A named baseline that does not exist is an error, unless `fallback`: then the previous run is used (a CI
     job whose baseline has not been saved yet).
     """
-    result = resolve(current, root)
+    store = store_for(root)
+    result = resolve(current, store)
     note = ""
     if baseline:
         address = baseline if baseline.startswith(BASELINE_PREFIX) else BASELINE_PREFIX + baseline
         try:
-            return GatePlan(result, resolve(address, root), f"against {address}")
+            return GatePlan(result, resolve(address, store), f"against {address}")
         except ResultError as exc:
             if not fallback:
                 raise
@@ -45,7 +50,7 @@ def plan_gate(
         raise ResultError(
             f"{note}{current!r} is a file, not a stored run: give --baseline NAME or a second result"
         ) from None
-    runs = list_runs(cell, root)
+    runs = store.runs(cell)
     paths = [run.path.resolve() for run in runs]
     index = paths.index(result.path.resolve())
     if index == 0:

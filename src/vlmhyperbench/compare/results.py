@@ -1,20 +1,20 @@
-"""Benchmark results as read from pytest-benchmark JSON files (contract 3), without torch.
+"""Speed records as compare sees them, without torch.
 
-A file becomes a `ResultSet`: where it came from (cell, run id, environment) and its benchmarks keyed by name
-and parameters, each with its per-round figures (`extra_info["rounds"]`) and config (`extra_info["config"]`).
+A stored record (`vlmhyperbench.results.SpeedRecord`) becomes a `ResultSet`: where it came from (cell, run
+id, environment) and its benchmarks keyed by name and parameters, each with its per-round figures
+(`extra_info.rounds`) and config (`extra_info.config`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vlmhyperbench.errors import ResultError
-
-RUN_FILE = re.compile(r"^(\d{4})_")
+from vlmhyperbench.results.schema import BenchmarkEntry
+from vlmhyperbench.results.storage import RUN_FILE, load_record
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class BenchmarkResult:
     fullname: str
     params: dict[str, Any]
     config: dict[str, Any]
-    rounds: dict[str, list[float]]
+    rounds: dict[str, list[float | None]]
     metrics: dict[str, Any]
 
 
@@ -65,7 +65,7 @@ class ResultSet:
                 f"{sum(v is None for v in values)} of {len(values)} rounds (e.g. GPU memory on a CPU run)"
             )
         try:
-            return [float(v) for v in values]
+            return [float(v) for v in values if v is not None]  # none is: checked above
         except (TypeError, ValueError):
             raise ResultError(
                 f"benchmark {benchmark.name!r} in {self.describe()}: rounds of {figure!r} are not numbers"
@@ -78,47 +78,37 @@ def benchmark_key(name: str, params: dict[str, Any] | None) -> str:
     return f"{name} {json.dumps(params, sort_keys=True, default=str)}"
 
 
-def _benchmark(entry: dict[str, Any], key: str) -> BenchmarkResult:
-    extra = entry.get("extra_info") or {}
-    rounds = extra.get("rounds") or {}
+def _benchmark(entry: BenchmarkEntry, key: str) -> BenchmarkResult:
+    info = entry.extra_info
     return BenchmarkResult(
         key=key,
-        name=str(entry.get("name") or entry.get("fullname")),
-        fullname=str(entry.get("fullname") or entry.get("name")),
-        params=dict(entry.get("params") or {}),
-        config=dict(extra.get("config") or {}),
-        rounds={str(k): v for k, v in rounds.items()} if isinstance(rounds, dict) else {},
-        metrics=dict(extra.get("metrics") or {}),
+        name=entry.name,
+        fullname=entry.fullname,
+        params=dict(entry.params or {}),
+        config=info.config.model_dump() if info.config else {},
+        rounds={name: list(values) for name, values in info.rounds.items()},
+        metrics=dict(info.metrics),
     )
 
 
 def load_result(path: str | Path, source: str | None = None) -> ResultSet:
-    """Read one pytest-benchmark JSON file."""
+    """Read one stored speed record (any pytest-benchmark JSON file)."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultError(f"no result file {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultError(f"cannot read {path} as JSON: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
-        raise ResultError(f"{path} is not a pytest-benchmark result (no 'benchmarks' list)")
-    machine = data.get("machine_info") or {}
+    record = load_record(path)
     match = RUN_FILE.match(path.name)
     result = ResultSet(
         path=path,
         source=source or str(path),
-        cell=machine.get("cell"),
+        cell=record.cell,
         run_id=match.group(1) if match else None,
-        datetime=data.get("datetime"),
-        environment=dict(machine.get("vlmhyperbench") or {}),
-        commit=dict(data.get("commit_info") or {}),
+        datetime=record.datetime,
+        environment=record.environment.model_dump(),
+        commit=record.commit_info.model_dump(),
     )
-    entries = [e for e in data["benchmarks"] if isinstance(e, dict)]
-    names = [benchmark_key(str(e.get("name")), e.get("params")) for e in entries]
-    for entry, key in zip(entries, names, strict=True):
-        if names.count(key) > 1:  # same test name in two modules: fall back to the full node id
-            key = benchmark_key(str(entry.get("fullname")), entry.get("params"))
+    keys = [benchmark_key(entry.name, entry.params) for entry in record.benchmarks]
+    for entry, key in zip(record.benchmarks, keys, strict=True):
+        if keys.count(key) > 1:  # same test name in two modules: fall back to the full node id
+            key = benchmark_key(entry.fullname, entry.params)
         if key in result.benchmarks:
             raise ResultError(f"{path}: benchmark {key!r} appears twice")
         result.benchmarks[key] = _benchmark(entry, key)

@@ -1,7 +1,6 @@
-"""Matrix cells: Python x backend x profile, and where each cell keeps its benchmark results.
+"""Matrix cells: Python x backend x profile, and which one this process runs in.
 
-pytest-benchmark's default storage mixes every backend in one folder; we keep one folder per cell
-(`.benchmarks/<cell>/`) so cu124 and cu128 numbers never overwrite or shadow each other.
+Results are stored per cell (`vlmhyperbench.results.ResultStore` owns that layout).
 """
 
 from __future__ import annotations
@@ -9,13 +8,10 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import dataclass
-from pathlib import Path
 
 from vlmhyperbench.errors import UsageError
 
 CELL_ENV_VAR = "VLMHYPERBENCH_CELL"
-STORAGE_ENV_VAR = "VLMHYPERBENCH_RESULTS"
-DEFAULT_STORAGE = Path(".benchmarks")
 
 
 @dataclass(frozen=True)
@@ -47,8 +43,11 @@ def current_cell() -> Cell:
 
     facts = collect_environment()
     python = ".".join(platform.python_version_tuple()[:2])
+    backend, torch_cuda, profile = facts["backend"], facts["torch_cuda"], facts["profile"]
     return Cell(
-        python, facts.get("backend") or cuda_label(facts.get("torch_cuda")), facts.get("profile") or "unknown"
+        python,
+        str(backend) if backend else cuda_label(str(torch_cuda) if torch_cuda else None),
+        str(profile) if profile else "unknown",
     )
 
 
@@ -60,12 +59,3 @@ def cuda_label(torch_cuda: str | None) -> str:
     if not torch_cuda:
         return "cpu"
     return "cu" + "".join(torch_cuda.split(".")[:2])
-
-
-def storage_root() -> Path:
-    return Path(os.environ.get(STORAGE_ENV_VAR) or DEFAULT_STORAGE)
-
-
-def cell_storage(cell: Cell | None = None, root: Path | None = None) -> Path:
-    """The folder that holds one cell's pytest-benchmark JSON files."""
-    return (root or storage_root()) / (cell or current_cell()).id

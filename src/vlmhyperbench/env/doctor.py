@@ -21,7 +21,7 @@ from packaging.version import Version
 
 from vlmhyperbench.env.backends import BACKENDS, backend_for_cuda, matrix_backends
 from vlmhyperbench.env.gpu import DriverInfo, query_driver
-from vlmhyperbench.env.info import CELL_ENV_VARS, torch_facts
+from vlmhyperbench.env.info import CELL_ENV_VARS, TorchFacts, torch_facts
 from vlmhyperbench.env.profile import detect_profile
 from vlmhyperbench.env.project import PROFILE_DIRS, ProjectFiles, ProjectNotFoundError, find_project_root
 from vlmhyperbench.env.sync import TORCH_BACKEND_ENV_VAR, uv_executable
@@ -53,7 +53,7 @@ class DoctorContext:
     project: ProjectFiles | None
     python_version: str
     environ: dict[str, str]
-    torch: dict[str, str | None]
+    torch: TorchFacts
     driver: DriverInfo
 
     @classmethod
@@ -202,7 +202,7 @@ def check_uv_torch_backend(ctx: DoctorContext) -> Check:
 
 
 def check_gpu(ctx: DoctorContext) -> Check:
-    available = ctx.torch["cuda_available"] == "True"
+    available = ctx.torch["cuda_available"] is True
     if available:
         return Check("gpu", OK, f"torch sees {ctx.torch['device']}")
     if ctx.driver.gpus:

@@ -1,7 +1,8 @@
 """The environment a result was measured in, recorded into every benchmark and report.
 
-One flat dict of strings (or None), so it drops straight into pytest-benchmark's `machine_info`,
-JSON results and report tables.
+One flat dict of facts that keep their types (str, int, bool or None), so it drops straight into
+pytest-benchmark's `machine_info`, JSON results and report tables; `vlmhyperbench.results.Environment`
+is its schema.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import TypedDict, cast
 
 from vlmhyperbench.env.backends import backend_for_cuda
 from vlmhyperbench.env.gpu import query_driver
@@ -48,10 +50,21 @@ def git_sha(cwd: str | Path | None = None) -> str | None:
     return f"{sha}-dirty" if dirty else sha
 
 
-def torch_facts() -> dict[str, str | None]:
+Fact = str | int | bool | None
+
+
+class TorchFacts(TypedDict):
+    torch: str | None
+    torch_cuda: str | None
+    cudnn: int | None
+    cuda_available: bool
+    device: str
+
+
+def torch_facts() -> TorchFacts:
     """torch, its CUDA build and what it sees, without failing when torch is absent."""
     if not torch_available():
-        return {"torch": None, "torch_cuda": None, "cudnn": None, "cuda_available": "False", "device": "cpu"}
+        return {"torch": None, "torch_cuda": None, "cudnn": None, "cuda_available": False, "device": "cpu"}
     import torch
 
     cuda_ok = torch.cuda.is_available()
@@ -59,24 +72,25 @@ def torch_facts() -> dict[str, str | None]:
     return {
         "torch": torch.__version__,
         "torch_cuda": torch.version.cuda,
-        "cudnn": None if cudnn is None else str(cudnn),
-        "cuda_available": str(cuda_ok),
+        "cudnn": cudnn,
+        "cuda_available": cuda_ok,
         "device": torch.cuda.get_device_name(0) if cuda_ok else "cpu",
     }
 
 
-def collect_environment() -> dict[str, str | None]:
+def collect_environment() -> dict[str, Fact]:
     """Everything that can change a number: interpreter, torch/CUDA, driver, GPU, libraries, cell, commit."""
-    facts: dict[str, str | None] = {
+    facts: dict[str, Fact] = {
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "executable": sys.executable,
         "platform": platform.platform(),
         "processor": platform.machine(),
-        "cpu_count": str(os.cpu_count()),
+        "cpu_count": os.cpu_count(),
     }
-    facts.update(torch_facts())
-    detected = backend_for_cuda(facts["torch_cuda"])
+    torch = torch_facts()
+    facts.update(cast("dict[str, Fact]", torch))  # a TypedDict is a Mapping[str, object] to mypy
+    detected = backend_for_cuda(torch["torch_cuda"])
     facts["backend"] = os.environ.get(CELL_ENV_VARS["backend"]) or (detected.name if detected else None)
     facts["backend_detected"] = detected.name if detected else None
     driver = query_driver()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -29,6 +29,9 @@ from vlmhyperbench.errors import RunStateError
 from vlmhyperbench.eval.aggregate import Row, aggregate, score_answers, write_aggregations
 from vlmhyperbench.eval.answers import AnswersWriter, read_answers
 from vlmhyperbench.eval.config import RunConfig
+
+if TYPE_CHECKING:
+    from vlmhyperbench.results import RunSummary
 
 ANSWERS_FILE = "answers.csv"
 RUN_FILE = "run.json"
@@ -314,14 +317,17 @@ def run_evaluation(
     return result
 
 
-def _previous_summary(out: Path) -> dict[str, Any]:
+def _previous_summary(out: Path) -> RunSummary | None:
+    """The summary an earlier session of this run wrote (None: none, or one that does not parse)."""
+    from vlmhyperbench.results import ResultError, load_run_summary
+
     path = out / SUMMARY_FILE
     if path.exists():
         try:
-            return dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            return {}
-    return {}
+            return load_run_summary(path)
+        except ResultError:
+            return None
+    return None
 
 
 def _summary(
@@ -336,7 +342,7 @@ def _summary(
     resumed: bool,
     measurements: list[Any],
     model_info: dict[str, Any],
-    previous: dict[str, Any],
+    previous: RunSummary | None,
     asked: int,
 ) -> dict[str, Any]:
     from vlmhyperbench.env.info import collect_environment
@@ -344,9 +350,10 @@ def _summary(
 
     if measurements:  # this session ran the model: count every batch of the run, earlier sessions too
         measurements = _load_speed(out / SPEED_FILE) or measurements
-    speed = _speed(measurements) if measurements else previous.get("speed")
-    if not measurements and previous.get("model"):
-        model_info = previous["model"]
+    speed = _speed(measurements) if measurements else None
+    if not measurements and previous is not None:
+        speed = previous.speed.model_dump() if previous.speed else None
+        model_info = previous.model or model_info
     general = _group_all(rows, config.metrics)
     return {
         "run": {

@@ -21,8 +21,7 @@ from vlmhyperbench.perf.bench import (  # noqa: E402
     is_out_of_memory,
     parse_batches,
     run_bench,
-    save_results,
-    to_pytest_benchmark_json,
+    speed_record,
 )
 from vlmhyperbench.perf.generation import (  # noqa: E402
     SLOWDOWN_ENV_VAR,
@@ -69,7 +68,6 @@ __all__ = [
     "per_round",
     "percentile",
     "run_bench",
-    "save_results",
+    "speed_record",
     "summarize",
-    "to_pytest_benchmark_json",
 ]

@@ -1,8 +1,9 @@
-"""`vlmhyperbench bench` without the terminal: run a batch x attention sweep, write pytest-benchmark JSON.
+"""`vlmhyperbench bench` without the terminal: run a batch x attention sweep, make a speed record.
 
-The file has exactly the layout `pytest benchmarks --benchmark-autosave --benchmark-save-data` writes
-(machine_info with our environment, commit_info, benchmarks[] with stats and extra_info), in the same
-per-cell folder, so `pytest-benchmark compare` and our regression tooling read both alike.
+The record (`vlmhyperbench.results.SpeedRecord`) has exactly the layout `pytest benchmarks
+--benchmark-autosave --benchmark-save-data` writes, and each benchmark the name, params and group the
+suites give the same configuration; `ResultStore.save` files it in the same per-cell folder, so
+`pytest-benchmark compare` and `vlmhyperbench compare` read and match both alike.
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.generation import bare_generate, measure_generation
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.summary import bench_config, extra_info, overhead_summary
+from vlmhyperbench.results.schema import FAILED_KEY, SCHEMA_VERSION, SpeedCase, SpeedRecord
 
 PROMPT = "Extract every field of this document as JSON."
-FAILED_KEY = "vlmhyperbench_failed"
 
 
 @dataclass
@@ -37,8 +37,12 @@ class BenchCase:
     error: str | None = None
 
     @property
+    def identity(self) -> SpeedCase:
+        return SpeedCase(self.info["config"]["preset"], self.attn, self.batch)
+
+    @property
     def name(self) -> str:
-        return f"bench[{self.info['config']['preset']}-{self.attn}-b{self.batch}]"
+        return self.identity.name
 
     def row(self) -> dict[str, Any]:
         """What the tables render: `info`, plus `error` for a case that could not run."""
@@ -253,8 +257,9 @@ def _free_device_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) -> dict[str, Any]:
-    """The run as pytest-benchmark's saved JSON (with `--benchmark-save-data`)."""
+def speed_record(run: BenchRun, rounds_setting: int, warmup: int) -> SpeedRecord:
+    """The run as a speed record: pytest-benchmark's saved JSON (with `--benchmark-save-data`), whose
+    benchmarks carry the identity the speed suites give the same configuration (`SpeedCase`)."""
     from pytest_benchmark import __version__ as pb_version
     from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
     from pytest_benchmark.stats import Stats
@@ -264,8 +269,9 @@ def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) ->
     from vlmhyperbench.env.info import collect_environment
 
     machine_info = pytest_benchmark_generate_machine_info()
-    machine_info["vlmhyperbench"] = collect_environment()
-    machine_info["cell"] = current_cell().id
+    machine_info.update(
+        vlmhyperbench=collect_environment(), cell=current_cell().id, schema_version=SCHEMA_VERSION
+    )
     benchmarks = []
     for case in run.measured:
         stats = Stats()
@@ -274,18 +280,18 @@ def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) ->
         stats_dict = stats.as_dict()
         stats_dict["data"] = list(stats.data)
         stats_dict["iterations"] = 1
-        config = case.info["config"]
+        identity = case.identity
         benchmarks.append(
             {
-                "group": f"{config['preset']} b{case.batch}",
-                "name": case.name,
-                "fullname": f"vlmhyperbench bench::{case.name}",
-                "params": {"preset": config["preset"], "attn": case.attn, "batch": case.batch},
-                "param": f"{config['preset']}-{case.attn}-b{case.batch}",
+                "group": identity.group,
+                "name": identity.name,
+                "fullname": identity.fullname,
+                "params": identity.params,
+                "param": identity.param,
                 "extra_info": case.info,
                 "options": {
                     "disable_gc": False,
-                    "timer": "perf_counter" if config["device"] == "cpu" else "cuda_event",
+                    "timer": "perf_counter" if case.info["config"]["device"] == "cpu" else "cuda_event",
                     "min_rounds": rounds_setting,
                     "max_time": None,
                     "min_time": None,
@@ -294,47 +300,13 @@ def to_pytest_benchmark_json(run: BenchRun, rounds_setting: int, warmup: int) ->
                 "stats": stats_dict,
             }
         )
-    data = {
-        "machine_info": machine_info,
-        "commit_info": get_commit_info("vlmhyperbench"),
-        "benchmarks": benchmarks,
-        "datetime": run.started.isoformat(),
-        "version": pb_version,
-    }
-    if run.failed:  # pytest-benchmark ignores keys it does not know; the cases that could not run
-        data[FAILED_KEY] = [{"name": c.name, "error": c.error, "extra_info": c.info} for c in run.failed]
-    return data
-
-
-def save_results(data: dict[str, Any], folder: Path | None = None, path: Path | None = None) -> Path:
-    """Write into `<cell storage>/<machine id>/NNNN_bench_<commit>_<time>.json`, pytest-benchmark's layout.
-
-    Pass the `path` an earlier call returned to rewrite that file (a sweep saving as it goes); the
-    write goes through a temporary file and a rename, so a kill never leaves half a JSON behind.
-    """
-    import json
-    import os
-
-    from pytest_benchmark.utils import get_machine_id
-
-    from vlmhyperbench.env.cell import cell_storage
-
-    if path is None:
-        target = (folder or cell_storage()) / get_machine_id()
-        target.mkdir(parents=True, exist_ok=True)
-        numbers = [int(p.name[:4]) for p in target.glob("[0-9][0-9][0-9][0-9]_*.json")]
-        commit = data.get("commit_info", {})
-        stamp = datetime.fromisoformat(data["datetime"]).strftime("%Y%m%d_%H%M%S")
-        dirty = "_uncommitted-changes" if commit.get("dirty") else ""
-        path = (
-            target
-            / f"{max(numbers, default=0) + 1:04d}_bench_{commit.get('id', 'unversioned')}_{stamp}{dirty}.json"
-        )
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(json.dumps(data, indent=4, default=str), encoding="utf-8")
-        os.replace(partial, path)
-    except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
-        partial.unlink(missing_ok=True)
-        raise
-    return path
+    return SpeedRecord.model_validate(
+        {
+            "machine_info": machine_info,
+            "commit_info": get_commit_info("vlmhyperbench"),
+            "benchmarks": benchmarks,
+            "datetime": run.started.isoformat(),
+            "version": pb_version,
+            FAILED_KEY: [{"name": c.name, "error": c.error, "extra_info": c.info} for c in run.failed],
+        }
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -256,10 +255,10 @@ def render_html(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
 
 
 def write_summary(out: str | Path, summary: dict[str, Any]) -> Path:
-    """summary.json: strict JSON (NaN written as null)."""
-    path = Path(out) / "summary.json"
-    path.write_text(json.dumps(_clean(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    """summary.json, checked against `vlmhyperbench.results.RunSummary`: strict JSON (NaN written as null)."""
+    from vlmhyperbench.results import RunSummary, save_run_summary
+
+    return save_run_summary(Path(out) / "summary.json", RunSummary.model_validate(_clean(summary)))
 
 
 def write_run_report(

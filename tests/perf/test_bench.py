@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ def tiny_llava() -> Any:
     return load_vlm("dummy:tiny-llava", device="cpu", attn_implementation="sdpa", seed=0)
 
 
-def test_a_batch_that_runs_out_of_memory_is_recorded_and_the_sweep_goes_on(tiny_llava: Any, tmp_path) -> None:
+def test_a_batch_that_runs_out_of_memory_is_recorded_and_the_sweep_goes_on(
+    tiny_llava: Any, tmp_path: Path
+) -> None:
     # The device's capacity, played by a hook on the real model: more than 2 sequences do not fit.
     def capacity(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
         if kwargs["input_ids"].shape[0] > 2:

@@ -24,9 +24,9 @@ def test_cells_and_runs_are_found_where_the_plugin_stores_them(root: Path) -> No
 def test_stored_run_addresses(root: Path, address: str, run_id: str) -> None:
     result = resolve(address, root)
     assert (result.cell, result.run_id, result.source) == (CU124, run_id, address)
-    assert result.environment["python"]  # machine_info["vlmhyperbench"]
+    assert result.environment.python  # machine_info["vlmhyperbench"]
     # written before the schema, as strings: read back with their types
-    assert result.environment["cuda_available"] is False and result.environment["cpu_count"] == 2
+    assert result.environment.cuda_available is False and result.environment.cpu_count == 2
 
 
 def test_a_result_has_its_benchmarks_keyed_by_name_and_params(root: Path) -> None:

@@ -106,7 +106,7 @@ class Comparison:
                 "cell": result.cell,
                 "run_id": result.run_id,
                 "datetime": result.datetime,
-                "environment": result.environment,
+                "environment": result.environment.model_dump(mode="json"),
             }
 
         return {

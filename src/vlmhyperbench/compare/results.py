@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vlmhyperbench.errors import ResultError
-from vlmhyperbench.results.schema import BenchmarkEntry
+from vlmhyperbench.results.schema import BenchmarkEntry, CommitInfo, Environment
 from vlmhyperbench.results.storage import RUN_FILE, load_record
 
 
@@ -37,8 +37,8 @@ class ResultSet:
     cell: str | None
     run_id: str | None
     datetime: str | None
-    environment: dict[str, Any]
-    commit: dict[str, Any]
+    environment: Environment
+    commit: CommitInfo
     benchmarks: dict[str, BenchmarkResult] = field(default_factory=dict)
     label: str = ""  # column title in tables; set by the comparison so that it is unique
 
@@ -102,8 +102,8 @@ def load_result(path: str | Path, source: str | None = None) -> ResultSet:
         cell=record.cell,
         run_id=match.group(1) if match else None,
         datetime=record.datetime,
-        environment=record.environment.model_dump(),
-        commit=record.commit_info.model_dump(),
+        environment=record.environment,
+        commit=record.commit_info,
     )
     keys = [benchmark_key(entry.name, entry.params) for entry in record.benchmarks]
     for entry, key in zip(record.benchmarks, keys, strict=True):

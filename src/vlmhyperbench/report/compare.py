@@ -162,7 +162,7 @@ def _md_sources(results: list[ResultSet]) -> list[str]:
     lines.append("|" + "---|" * (len(ENVIRONMENT_FACTS) + 5))
     for result in results:
         where = [result.cell or "-", result.run_id or "-", result.datetime or "-"]
-        facts = [str(result.environment.get(name) or "-") for name in ENVIRONMENT_FACTS]
+        facts = [str(getattr(result.environment, name) or "-") for name in ENVIRONMENT_FACTS]
         cells = [result.label, *where, f"`{result.path}`", *facts]
         lines.append(md_row(cells))
     return lines

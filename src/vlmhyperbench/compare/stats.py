@@ -133,3 +133,99 @@ def hodges_lehmann_ratio(
     p = float(_scipy_stats.mannwhitneyu(cur, base, alternative="two-sided").pvalue)
     method = "exact" if m * n <= EXACT_LIMIT else "normal"
     return RatioEstimate(ratio, low, high, p, confidence, m, n, method, note)
+
+
+# --- paired changes of per-question scores (the quality gate) -----------------------------------------
+
+QUALITY_SEED = 20_240_601  # fixed: the same two runs always give the same interval and verdict
+RESAMPLES = 9_999
+
+
+@dataclass(frozen=True)
+class PairedChange:
+    """mean(current) - mean(baseline) over paired questions: interval, sign-flip p-value, sizes."""
+
+    change: float
+    low: float
+    high: float
+    p_value: float
+    confidence: float
+    n: int  # questions in the group
+    n_changed: int  # questions whose score differs between the runs
+    baseline_mean: float
+    current_mean: float
+
+
+def _mean_difference(baseline: np.ndarray, current: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(current, axis=axis) - np.mean(baseline, axis=axis)
+
+
+def paired_change(
+    baseline: Sequence[float],
+    current: Sequence[float],
+    confidence: float = 0.95,
+    seed: int = QUALITY_SEED,
+    resamples: int = RESAMPLES,
+) -> PairedChange:
+    """The change of a mean score between two runs that answered the same questions.
+
+    p-value: the sign-flip permutation test (`scipy.stats.permutation_test`, `permutation_type="samples"`),
+    exact (every flip enumerated) up to 2**n <= `resamples`. Interval: the paired bootstrap of the mean
+    difference (`scipy.stats.bootstrap`, `paired=True`, BCa; percentile where BCa is undefined). Both seeded,
+    both vectorised. `compare/quality.py` says why this pair.
+    """
+    base = np.asarray(baseline, dtype=float)
+    cur = np.asarray(current, dtype=float)
+    if base.shape != cur.shape or base.ndim != 1 or base.size == 0:
+        raise ValueError(f"paired scores need two equal, non-empty lists (got {base.size} and {cur.size})")
+    if not (np.all(np.isfinite(base)) and np.all(np.isfinite(cur))):
+        raise ValueError("paired scores must be finite")
+    diffs = cur - base
+    change = float(diffs.mean())
+    n_changed = int(np.count_nonzero(diffs))
+    means = float(base.mean()), float(cur.mean())
+    if np.ptp(diffs) == 0.0:  # every question changed by the same amount (A/A: by nothing)
+        p = 1.0 if change == 0.0 else 2.0 ** (1 - base.size)  # the observed flip and its mirror
+        return PairedChange(change, change, change, min(1.0, p), confidence, base.size, n_changed, *means)
+    rng = np.random.default_rng(seed)
+    test = _scipy_stats.permutation_test(
+        (base, cur),
+        _mean_difference,
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=resamples,
+        alternative="two-sided",
+        rng=rng,
+    )
+    low, high = _bootstrap_interval(base, cur, confidence, rng, resamples)
+    return PairedChange(change, low, high, float(test.pvalue), confidence, base.size, n_changed, *means)
+
+
+def _bootstrap_interval(
+    base: np.ndarray, cur: np.ndarray, confidence: float, rng: np.random.Generator, resamples: int
+) -> tuple[float, float]:
+    import warnings
+
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # BCa on a lumpy 0/1 sample: we fall back, not warn
+            found = _scipy_stats.bootstrap(
+                (base, cur),
+                _mean_difference,
+                paired=True,
+                vectorized=True,
+                n_resamples=resamples,
+                confidence_level=confidence,
+                method=method,
+                rng=rng,
+            ).confidence_interval
+        if np.isfinite(found.low) and np.isfinite(found.high):
+            return float(found.low), float(found.high)
+    return math.nan, math.nan
+
+
+def adjust_p_values(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (`scipy.stats.false_discovery_control`) over one gate's rows."""
+    if not p_values:
+        return []
+    return [float(q) for q in _scipy_stats.false_discovery_control(np.asarray(p_values, dtype=float))]

@@ -18,6 +18,7 @@ from vlmhyperbench.compare.comparison import Comparison, Delta, Row, Verdict
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
 from vlmhyperbench.report.format import md_row, readable
+from vlmhyperbench.report.plots import forest_legend
 
 ENVIRONMENT_FACTS = ("python", "torch", "torch_cuda", "transformers", "gpu", "driver", "profile", "git_sha")
 STYLES = {
@@ -228,16 +229,16 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
 
     rows = comparison.rows
     n_cols = len(comparison.others)
-    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.45 * len(rows) * max(1, n_cols) ** 0.5))
+    fig, ax = plt.subplots(figsize=(9, 2.2 + 0.45 * len(rows) * max(1, n_cols) ** 0.5))
     sign = -1 if comparison.figure.higher_is_better else 1  # the direction in which "worse" lies
     limit = 100 * comparison.threshold
     worse_edge = 1000.0 * sign
-    ax.axvspan(sign * limit, worse_edge, color="red", alpha=0.08, label=f"regression beyond {limit:.0f} %")
+    ax.axvspan(sign * limit, worse_edge, color="red", alpha=0.08)
     ax.axvline(0, color="black", lw=0.8)
     colours = plt.get_cmap("tab10")
     spread = 0.6 / max(1, n_cols)
     extent = limit * 2
-    for col, other in enumerate(comparison.others):
+    for col in range(n_cols):
         ys, xs, lows, highs = [], [], [], []
         for index, row in enumerate(rows):
             est = row.deltas[col].estimate
@@ -254,14 +255,20 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
             extent = max(extent, abs(low), abs(high))
             if row.deltas[col].failed:
                 ax.plot([x], [y], marker="x", color="red", markersize=12)
-        ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", capsize=3, color=colours(col), label=other.label)
+        ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", capsize=3, color=colours(col))
     ax.set_xlim(-extent * 1.15, extent * 1.15)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([row.name for row in reversed(rows)], fontsize=8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel(f"change in {comparison.figure.label} vs {comparison.reference.label} (%)")
     ax.set_title(_title(comparison), fontsize=10)
-    ax.legend(fontsize=8, loc="best")
+    handles = forest_legend(
+        [(f"{other.label}: median change", colours(col)) for col, other in enumerate(comparison.others)],
+        f"{comparison.confidence:.0%} interval (Hodges-Lehmann / Mann-Whitney)",
+        f"{comparison.figure.worse} by more than {limit:g} % (gate threshold)",
+        "fails the gate (significant, beyond threshold)",
+    )
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

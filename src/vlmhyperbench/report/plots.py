@@ -56,6 +56,11 @@ def forest_legend(series: list[tuple[str, Any]], interval: str, shaded: str, fai
     return handles
 
 
+def legend_room(fig: Any, rows: int) -> float:
+    """The fraction of the figure's height a figure legend of `rows` lines needs below the axes."""
+    return min(0.5, (0.25 * rows + 0.15) / fig.get_figheight())
+
+
 def png(fig: Any, bottom: float | None = None) -> bytes:
     """The figure as PNG bytes; `bottom` keeps that fraction free below the axes (a figure legend)."""
     buffer = io.BytesIO()
@@ -65,9 +70,6 @@ def png(fig: Any, bottom: float | None = None) -> bytes:
         fig.tight_layout(rect=(0, bottom, 1, 1))
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
-
-
-_png = png
 
 
 def _integer_axis(axis: Any) -> None:
@@ -111,7 +113,7 @@ def metric_bars(
     ax.legend(
         fontsize=8, ncols=min(5, len(metrics)), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
     )
-    return _png(fig)
+    return png(fig)
 
 
 def metric_heatmap(
@@ -121,6 +123,16 @@ def metric_heatmap(
     higher_is_better: Sequence[bool],
     title: str,
 ) -> bytes:
+    return png(heatmap_figure(rows, keys, metrics, higher_is_better, title))
+
+
+def heatmap_figure(
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    metrics: Sequence[str],
+    higher_is_better: Sequence[bool],
+    title: str,
+) -> Any:
     """A table of colours: one row per group, one column per metric, green is good whatever the direction."""
     fig, ax = _figure(8.5, 1.8 + 0.36 * len(rows))
     values = [[_number(r.get(m)) for m in metrics] for r in rows]
@@ -148,10 +160,15 @@ def metric_heatmap(
             text = "-" if not math.isfinite(v) else f"{v:.2f}"
             ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
     ax.set_title(title, fontsize=10, pad=22)
-    return _png(fig)
+    return fig
 
 
 def latency_histogram(latencies: Sequence[float]) -> bytes:
+    return png(latency_figure(latencies))
+
+
+def latency_figure(latencies: Sequence[float]) -> Any:
+    """Batches per latency bin; the count axis shows whole batches."""
     fig, ax = _figure()
     ax.hist(list(latencies), bins=min(30, max(5, len(latencies))), color="#4c72b0", edgecolor="white")
     ax.set_title("Batch latency")
@@ -159,11 +176,15 @@ def latency_histogram(latencies: Sequence[float]) -> bytes:
     ax.set_ylabel("batches")
     _integer_axis(ax.yaxis)
     ax.grid(axis="y", alpha=0.3)
-    return _png(fig)
+    return fig
 
 
 def throughput_plot(series: Mapping[str, Sequence[Any]]) -> bytes:
-    """One line per throughput figure over the batches of the run."""
+    return png(throughput_figure(series))
+
+
+def throughput_figure(series: Mapping[str, Sequence[Any]]) -> Any:
+    """One line per throughput figure over the batches of the run (numbered 1, 2, ...)."""
     fig, ax = _figure()
     for name, values in series.items():
         ax.plot(range(1, len(values) + 1), [_number(v) for v in values], marker="o", label=name)
@@ -173,7 +194,7 @@ def throughput_plot(series: Mapping[str, Sequence[Any]]) -> bytes:
     ax.set_ylabel("per second")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    return _png(fig)
+    return fig
 
 
 def runs_side_by_side(
@@ -189,9 +210,8 @@ def runs_side_by_side(
     group_names = list(
         dict.fromkeys(g for groups in runs.values() for m in metrics for g in groups.get(m, {}))
     )
-    fig, axes = figure_grid(
-        len(metrics), height=3.8, panel_width=max(3.0, 0.5 * len(group_names) * len(runs) ** 0.5)
-    )
+    panel = min(4.0, max(2.6, 0.3 * len(group_names) * len(runs) ** 0.5))
+    fig, axes = figure_grid(len(metrics), height=4.4, panel_width=panel)
     palette = colours(len(runs))
     width = 0.8 / max(1, len(runs))
     for ax, metric in zip(axes, metrics, strict=True):
@@ -213,4 +233,4 @@ def runs_side_by_side(
     handles = axes[0].get_legend_handles_labels()[0]
     fig.legend(handles=handles, loc="lower center", ncols=min(4, len(runs)), fontsize=7, frameon=False)
     fig.suptitle(title, fontsize=10)
-    return png(fig, bottom=0.08 + 0.04 * ((len(runs) - 1) // 4 + 1))
+    return png(fig, bottom=legend_room(fig, rows=-(-len(runs) // 4)))

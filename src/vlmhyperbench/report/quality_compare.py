@@ -181,9 +181,9 @@ def plot_quality_comparison(comparison: QualityComparison) -> bytes:
         ax.set_xlabel("change, current - baseline", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(axis="x", alpha=0.3)
-        ax.set_yticks(range(len(group_names)))
-        ax.set_yticklabels(list(reversed(group_names)) if ax is axes[0] else [], fontsize=7)
         ax.set_ylim(-0.7, len(group_names) - 0.3)
+    axes[0].set_yticks(range(len(group_names)))  # shared: the other panels hide their labels
+    axes[0].set_yticklabels(list(reversed(group_names)), fontsize=7)
     handles = plots.forest_legend(
         [(f"{column}: mean change", colours[i]) for i, column in enumerate(columns)],
         f"{comparison.confidence:.0%} interval (paired bootstrap)",
@@ -192,7 +192,7 @@ def plot_quality_comparison(comparison: QualityComparison) -> bytes:
     )
     fig.legend(handles=handles, loc="lower center", ncols=min(4, len(handles)), fontsize=7, frameon=False)
     fig.suptitle(_title(comparison), fontsize=10)
-    return plots.png(fig, bottom=0.12 + 0.03 * (len(handles) // 4))
+    return plots.png(fig, bottom=plots.legend_room(fig, rows=-(-len(handles) // 4)))
 
 
 def write_quality_report(

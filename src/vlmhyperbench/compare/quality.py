@@ -91,6 +91,23 @@ class QualityRun:
         return f"{self.source} ({self.model})"
 
 
+def run_from_rows(
+    rows: list[dict[str, Any]], metrics: list[str], source: str, model: str = "", dataset: str = ""
+) -> QualityRun:
+    """A run held in memory: the rows `eval.aggregate.score_answers` returns (the calibration uses it)."""
+    from vlmhyperbench.eval.metrics import METRICS
+
+    questions = {
+        str(r["id"]): Question(
+            str(r["id"]), str(r["doc_class"]), str(r["question_type"]), str(r["answer"]),
+            {m: float(r[m]) for m in metrics},
+        )
+        for r in rows
+    }  # fmt: skip
+    directions = {m: METRICS.get(m).higher_is_better for m in metrics}
+    return QualityRun(Path(source), source, model or source, dataset, directions, questions)
+
+
 def is_quality_run(path: str | Path) -> bool:
     """A folder that `vlmhyperbench run` finished: it holds summary.json and answers_by_id.csv."""
     folder = Path(path)
@@ -333,6 +350,7 @@ def compare_quality(
     confidence: float = DEFAULT_CONFIDENCE,
     metrics: list[str] | None = None,
     seed: int = QUALITY_SEED,
+    intervals: bool = True,
 ) -> QualityComparison:
     """Each other run against `reference`, per metric and group; QualityError for different datasets."""
     if not others:
@@ -359,7 +377,9 @@ def compare_quality(
             for metric in names:
                 base = [reference.questions[i].scores[metric] for i in ids]
                 cur = [other.questions[i].scores[metric] for i in ids]
-                estimates.append((metric, group, paired_change(base, cur, confidence, seed)))
+                estimates.append(
+                    (metric, group, paired_change(base, cur, confidence, seed, interval=intervals))
+                )
         q_values = adjust_p_values([est.p_value for _, _, est in estimates])
         for (metric, group, est), q in zip(estimates, q_values, strict=True):
             up = reference.higher_is_better[metric]

@@ -166,13 +166,15 @@ def paired_change(
     confidence: float = 0.95,
     seed: int = QUALITY_SEED,
     resamples: int = RESAMPLES,
+    interval: bool = True,
 ) -> PairedChange:
     """The change of a mean score between two runs that answered the same questions.
 
     p-value: the sign-flip permutation test (`scipy.stats.permutation_test`, `permutation_type="samples"`),
     exact (every flip enumerated) up to 2**n <= `resamples`. Interval: the paired bootstrap of the mean
     difference (`scipy.stats.bootstrap`, `paired=True`, BCa; percentile where BCa is undefined). Both seeded,
-    both vectorised. `compare/quality.py` says why this pair.
+    both vectorised. `compare/quality.py` says why this pair. `interval=False` skips the bootstrap (the
+    verdict does not use it; the false-alarm calibration runs thousands of these).
     """
     base = np.asarray(baseline, dtype=float)
     cur = np.asarray(current, dtype=float)
@@ -197,7 +199,9 @@ def paired_change(
         alternative="two-sided",
         rng=rng,
     )
-    low, high = _bootstrap_interval(base, cur, confidence, rng, resamples)
+    low, high = (
+        _bootstrap_interval(base, cur, confidence, rng, resamples) if interval else (math.nan, math.nan)
+    )
     return PairedChange(change, low, high, float(test.pvalue), confidence, base.size, n_changed, *means)
 
 

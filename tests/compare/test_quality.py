@@ -1,0 +1,206 @@
+"""The quality gate on run folders scored by the real pipeline: A/A passes, a seeded loss fails, and
+different datasets are refused.
+
+Run folders are made by writing answers.csv and calling `run_evaluation(..., resume=True)`: nothing is left
+to ask, so no model loads, and the real metric code scores the answers and writes answers_by_id.csv and
+summary.json like any run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vlmhyperbench.cli import app
+from vlmhyperbench.compare.comparison import Verdict
+from vlmhyperbench.compare.quality import (
+    ALL,
+    QualityError,
+    compare_quality,
+    load_quality_run,
+    newest_run,
+)
+from vlmhyperbench.compare.quality_calibrate import noisy, with_errors
+from vlmhyperbench.data import load_dataset
+from vlmhyperbench.data.synth import synthesize
+from vlmhyperbench.eval.answers import AnswersWriter
+from vlmhyperbench.eval.config import RunConfig
+from vlmhyperbench.eval.run import ANSWERS_FILE, run_evaluation
+
+
+def reference_answers(dataset: Path) -> dict[str, str]:
+    return {s.data_index: s.answer for s in load_dataset(dataset).samples}
+
+
+def scored_run(dataset: Path, out: Path, answers: Mapping[str, str], model: str = "crafted") -> Path:
+    """A run folder whose answers are `answers`, scored through `run_evaluation`."""
+    out.mkdir(parents=True)
+    with AnswersWriter(out / ANSWERS_FILE) as writer:
+        writer.write_batch(list(answers), list(answers.values()))
+    config = RunConfig(model=model, dataset=dataset, out=out)
+    run_evaluation(config, resume=True, show_progress=False, report=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("quality")
+    dataset = synthesize(tmp / "dataset", n=12, seed=1).root  # 57 questions, 4 doc classes
+    truth = reference_answers(dataset)
+    good = noisy(truth, share=0.15, rate=0.3, seed=1)
+    passport = [key for key in good if key.startswith("passport_")]
+    other = synthesize(tmp / "other", n=12, seed=2).root  # the same ids, other reference answers
+    return {
+        "good": scored_run(dataset, tmp / "runs" / "good", good),
+        "good_again": scored_run(dataset, tmp / "runs" / "good-again", good),
+        "good_seed2": scored_run(dataset, tmp / "runs" / "good-seed2", noisy(truth, 0.15, 0.3, seed=2)),
+        "worse": scored_run(dataset, tmp / "runs" / "worse", with_errors(good, passport, 0.4, seed=7)),
+        "other_dataset": scored_run(other, tmp / "runs" / "other", reference_answers(other)),
+    }
+
+
+def test_a_run_folder_reads_back_its_scores(runs: dict[str, Path]) -> None:
+    run = load_quality_run(runs["good"])
+    assert len(run.questions) == 57
+    assert run.higher_is_better == {
+        "cer": False,
+        "wer": False,
+        "anls": True,
+        "bleu": True,
+        "exact_match": True,
+    }
+    scores = [q.scores["exact_match"] for q in run.questions.values()]
+    assert 0.7 < sum(scores) / len(scores) < 1.0  # some questions misread, most not
+
+
+def test_the_same_run_twice_passes_with_no_change(runs: dict[str, Path]) -> None:
+    comparison = compare_quality(load_quality_run(runs["good"]), [load_quality_run(runs["good_again"])])
+    assert not comparison.failed
+    assert comparison.exit_code() == 0
+    assert all(d.verdict is Verdict.UNCHANGED and d.estimate.change == 0 for d in comparison.deltas)
+    assert all(d.estimate.p_value == 1.0 for d in comparison.deltas)
+
+
+def test_two_seeds_of_one_setting_show_no_significant_change(runs: dict[str, Path]) -> None:
+    comparison = compare_quality(load_quality_run(runs["good"]), [load_quality_run(runs["good_seed2"])])
+    assert any(d.estimate.change != 0 for d in comparison.deltas)  # the answers do differ
+    assert not comparison.failed
+    assert all(d.verdict is Verdict.UNCHANGED for d in comparison.deltas)
+
+
+def test_a_seeded_loss_in_one_doc_class_fails_naming_metrics_and_groups(runs: dict[str, Path]) -> None:
+    comparison = compare_quality(load_quality_run(runs["good"]), [load_quality_run(runs["worse"])])
+    assert comparison.failed
+    failed = {(d.metric, d.group) for d in comparison.regressions}
+    for metric in ("cer", "wer", "anls", "bleu", "exact_match"):
+        assert (metric, "doc_class=passport") in failed
+        assert (metric, ALL) in failed
+    assert not any(
+        d.group.startswith("doc_class=") and d.group != "doc_class=passport" for d in comparison.regressions
+    )
+    by_key = {(d.metric, d.group): d for d in comparison.deltas}
+    cer, anls = by_key["cer", "doc_class=passport"], by_key["anls", "doc_class=passport"]
+    assert cer.estimate.change > 0 and anls.estimate.change < 0  # opposite signs, both worse
+    assert cer.worse_by > 0 and anls.worse_by > 0
+    assert cer.estimate.low <= cer.estimate.change <= cer.estimate.high
+
+
+def test_the_threshold_spares_a_loss_smaller_than_it(runs: dict[str, Path]) -> None:
+    comparison = compare_quality(
+        load_quality_run(runs["good"]), [load_quality_run(runs["worse"])], threshold=0.95
+    )
+    assert not comparison.failed
+    assert any(d.verdict is Verdict.WORSE for d in comparison.deltas)  # still reported as worse
+
+
+def test_the_same_runs_give_the_same_numbers(runs: dict[str, Path]) -> None:
+    first, second = (
+        compare_quality(load_quality_run(runs["good"]), [load_quality_run(runs["worse"])]).to_dict()
+        for _ in range(2)
+    )
+    assert first["rows"] == second["rows"]
+
+
+def test_runs_on_different_datasets_are_refused(runs: dict[str, Path]) -> None:
+    with pytest.raises(QualityError, match=r"on different datasets: question '.*' has reference answer"):
+        compare_quality(load_quality_run(runs["good"]), [load_quality_run(runs["other_dataset"])])
+
+
+def test_a_folder_without_scores_is_named(tmp_path: Path) -> None:
+    with pytest.raises(QualityError, match=r"is not a quality run: it needs summary\.json"):
+        load_quality_run(tmp_path)
+
+
+def test_a_bad_score_names_row_and_column(runs: dict[str, Path], tmp_path: Path) -> None:
+    copy = tmp_path / "run"
+    copy.mkdir()
+    (copy / "summary.json").write_bytes((runs["good"] / "summary.json").read_bytes())
+    lines = (runs["good"] / "answers_by_id.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(";")
+    cells = lines[3].split(";")
+    cells[header.index("cer")] = "oops"
+    lines[3] = ";".join(cells)
+    (copy / "answers_by_id.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(QualityError, match=r"answers_by_id.csv: row 4: cer 'oops' is not a number"):
+        load_quality_run(copy)
+
+
+def test_newest_run_is_the_last_finished(runs: dict[str, Path]) -> None:
+    folder = runs["good"].parent
+    stamps = {p: json.loads((p / "summary.json").read_text())["run"]["finished"] for p in folder.iterdir()}
+    assert newest_run(folder) in [p for p, s in stamps.items() if s == max(stamps.values())]
+    assert newest_run(runs["good"]) == runs["good"]
+
+
+# --- the command: vlmhyperbench compare on run folders ------------------------------------------------
+
+
+def _compare(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["compare", *map(str, args)], env={"COLUMNS": "200"})
+    return result.exit_code, result.output
+
+
+def test_cli_a_a_passes(runs: dict[str, Path], tmp_path: Path) -> None:
+    code, output = _compare(runs["good"], runs["good_again"], "--out", tmp_path, "--root", tmp_path)
+    assert code == 0, output
+    assert "passed: no significant quality regression" in output
+    for name in ("compare.md", "compare.json", "compare.png", "compare_runs.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_cli_regression_exits_1_naming_metric_and_group(runs: dict[str, Path], tmp_path: Path) -> None:
+    code, output = _compare(runs["good"], runs["worse"], "--out", tmp_path, "--root", tmp_path)
+    assert code == 1, output
+    assert "FAILED" in output
+    assert "regression: worse: cer in doc_class=passport worse by" in output
+    assert "exact_match in all questions worse by" in output
+    data = json.loads((tmp_path / "compare.json").read_text(encoding="utf-8"))
+    assert data["kind"] == "quality" and data["exit_code"] == 1
+
+
+def test_cli_refuses_different_datasets_in_one_line(runs: dict[str, Path], tmp_path: Path) -> None:
+    code, output = _compare(runs["good"], runs["other_dataset"], "--root", tmp_path)
+    assert code == 2
+    assert "on different datasets" in output
+    assert len([line for line in output.splitlines() if line.strip()]) == 1
+
+
+def test_cli_gate_against_a_saved_baseline(runs: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    code, output = _compare(runs["good"], "--baseline", "quality", "--fallback-previous", "--root", root)
+    assert code == 0 and "nothing to compare with" in output
+    code, output = _compare(runs["good"], "--baseline", "q", "--root", root)
+    assert code == 2 and "no quality baseline 'q'" in output
+    code, output = _compare(runs["good"], runs["good_again"], "--save-baseline", "quality", "--root", root)
+    assert code == 0, output
+    assert (root / "baselines" / "quality" / "answers_by_id.csv").is_file()
+    code, output = _compare(
+        runs["worse"], "--baseline", "quality", "--root", root, "--save-baseline", "quality"
+    )
+    assert code == 1, output
+    assert "not saved: the comparison failed" in output
+    code, output = _compare("baseline:quality", runs["good_seed2"], "--root", root)
+    assert code == 0, output

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,7 +56,8 @@ def runs(
         typer.Argument(
             help="BASELINE CURRENT [MORE...]: result JSON files, stored runs (CELL, CELL:latest, "
             "CELL:previous, CELL:NNNN) or baseline:NAME. More than two: cross-cell table against the first. "
-            "One: compare it with --baseline NAME, else with its cell's previous run (the CI gate).",
+            "One: compare it with --baseline NAME, else with its cell's previous run (the CI gate). "
+            "Quality run folders (written by `vlmhyperbench run`) get the quality gate.",
             show_default=False,
         ),
     ],
@@ -64,8 +66,13 @@ def runs(
         typer.Option("--figure", "-f", help=f"One of {', '.join(FIGURES.names())}, or ttft, memory, ..."),
     ] = DEFAULT_FIGURE,
     threshold: Annotated[
-        str, typer.Option(help="Fail (exit 1) on a significant regression worse than this (5% or 0.05).")
-    ] = "5%",
+        str | None,
+        typer.Option(
+            help="Fail (exit 1) on a significant regression worse than this: benchmarks 5% (default) or "
+            "0.05; quality runs: metric points, default 0.02.",
+            show_default=False,
+        ),
+    ] = None,
     confidence: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
     baseline: Annotated[
         str | None, typer.Option(help="With one input: the named baseline to compare it with.")
@@ -96,13 +103,19 @@ def runs(
     from vlmhyperbench.compare import compare as compare_results
     from vlmhyperbench.compare import plan_gate, resolve
     from vlmhyperbench.compare import save_baseline as save
+    from vlmhyperbench.compare.quality import is_quality_address
     from vlmhyperbench.report.compare import print_comparison, write_report
     from vlmhyperbench.results import ResultStore
 
     store = ResultStore(root)
-    limit = parse_threshold(threshold)
+    root = store.root
     if not 0.0 < confidence < 1.0:
         raise UsageError(f"--confidence {confidence}: a level between 0 and 1, e.g. 0.95")
+    named = [*results, *([f"baseline:{baseline}"] if baseline else [])]
+    if any(is_quality_address(address, root) for address in named):
+        gate = QualityGate(baseline, fallback_previous, save_baseline, force, out, root)
+        raise typer.Exit(compare_quality_runs(results, threshold, confidence, gate))
+    limit = parse_threshold(threshold or "5%")
     if len(results) == 1:  # the gate: a baseline, else the cell's previous run
         plan = plan_gate(results[0], baseline, store, fallback=fallback_previous)
         reference, others = plan.reference, [plan.current]
@@ -137,6 +150,65 @@ def runs(
             target = save(current, save_baseline, store)
             say(f"saved {current.source} as baseline {save_baseline!r} ({target})")
     raise typer.Exit(code)
+
+
+@dataclass(frozen=True)
+class QualityGate:
+    """What `compare` does around a quality comparison: the baseline to use or save, where to write."""
+
+    baseline: str | None
+    fallback: bool
+    save_baseline: str | None
+    force: bool
+    out: Path | None
+    root: Path
+
+
+def compare_quality_runs(
+    results: list[str], threshold: str | None, confidence: float, gate: QualityGate
+) -> int:
+    """`compare` on quality run folders (vlmhyperbench.compare.quality); returns the exit code."""
+    from vlmhyperbench.compare.quality import (
+        DEFAULT_QUALITY_THRESHOLD,
+        QualityError,
+        compare_quality,
+        resolve_quality,
+        save_quality_baseline,
+    )
+    from vlmhyperbench.report.quality_compare import print_quality_comparison, write_quality_report
+
+    limit = DEFAULT_QUALITY_THRESHOLD if threshold is None else parse_threshold(threshold)
+    runs = [resolve_quality(address, gate.root) for address in results]
+    reference = None
+    if len(runs) == 1:
+        if not gate.baseline:
+            raise UsageError("one quality run: give --baseline NAME or a second run to compare it with")
+        try:
+            reference = resolve_quality(f"baseline:{gate.baseline}", gate.root)
+        except QualityError:
+            if not gate.fallback:
+                raise
+            say(f"no quality baseline {gate.baseline!r} yet: nothing to compare with")
+    else:
+        if gate.baseline:
+            raise UsageError("--baseline is for a single input; pass baseline:NAME as an input")
+        reference, *runs = runs
+    code = 0
+    if reference is not None:
+        comparison = compare_quality(reference, runs, limit, confidence)
+        print_quality_comparison(comparison, console)
+        paths = write_quality_report(comparison, gate.out or gate.root / "compare" / "quality")
+        say("wrote " + ", ".join(str(p) for p in paths.values()))
+        code = comparison.exit_code()
+    if gate.save_baseline:
+        if code and not gate.force:
+            err_console.print(
+                f"[yellow]baseline {gate.save_baseline!r} not saved: the comparison failed (--force saves it)"
+            )
+        else:
+            target = save_quality_baseline(runs[-1], gate.save_baseline, gate.root)
+            say(f"saved {runs[-1].source} as quality baseline {gate.save_baseline!r} ({target})")
+    return code
 
 
 @app.command("calibrate")

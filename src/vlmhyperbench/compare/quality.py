@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, Verdict
-from vlmhyperbench.compare.results import ResultError
+from vlmhyperbench.errors import ResultError
 from vlmhyperbench.compare.stats import QUALITY_SEED, PairedChange, adjust_p_values, paired_change
 from vlmhyperbench.compare.storage import BASELINE_PREFIX, BASELINES_DIR, baseline_path
 

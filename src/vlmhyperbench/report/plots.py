@@ -58,7 +58,7 @@ def forest_legend(series: list[tuple[str, Any]], interval: str, shaded: str, fai
 
 def legend_room(fig: Any, rows: int) -> float:
     """The fraction of the figure's height a figure legend of `rows` lines needs below the axes."""
-    return min(0.5, (0.25 * rows + 0.15) / fig.get_figheight())
+    return min(0.5, (0.25 * rows + 0.15) / float(fig.get_figheight()))
 
 
 def png(fig: Any, bottom: float | None = None) -> bytes:

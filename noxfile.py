@@ -157,6 +157,26 @@ def compare(session: nox.Session) -> None:
     session.run("vlmhyperbench", "compare", *targets)
 
 
+QUALITY_RUNS = ROOT / "results"  # where `vlmhyperbench run` puts its run folders by default
+QUALITY_BASELINE = "quality"
+
+
+@nox.session(name="quality-gate", python=PYTHONS[-1], default=False)
+def quality_gate(session: nox.Session) -> None:
+    """Gate the newest quality run in results/ against baseline `quality`: `-- [RUN] [--save-baseline]`."""
+    session.run_install(
+        "uv", "sync", "--locked", "--no-default-groups", "--python", str(session.virtualenv.location),
+        env={"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)},
+    )  # fmt: skip
+    targets = [arg for arg in session.posargs if arg != SAVE_BASELINE_FLAG] or [str(QUALITY_RUNS)]
+    # A folder of runs means its newest; before a baseline is saved there is nothing to gate against.
+    command = ["vlmhyperbench", "compare", *targets, "--baseline", QUALITY_BASELINE, "--fallback-previous"]
+    command += ["--out", str(ROOT / ".benchmarks" / "compare" / "quality")]
+    if SAVE_BASELINE_FLAG in session.posargs:  # only when the gate passed (compare refuses otherwise)
+        command += ["--save-baseline", QUALITY_BASELINE]
+    session.run(*command)
+
+
 def stored_cells() -> list[str]:
     """Cells of the results store that hold runs, in matrix order."""
     store = ResultStore()

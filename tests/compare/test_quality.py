@@ -8,6 +8,7 @@ summary.json like any run."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -204,3 +205,33 @@ def test_cli_gate_against_a_saved_baseline(runs: dict[str, Path], tmp_path: Path
     assert "not saved: the comparison failed" in output
     code, output = _compare("baseline:quality", runs["good_seed2"], "--root", root)
     assert code == 0, output
+    folder = tmp_path / "results"  # a folder of runs stands for its newest: what nox's quality-gate passes
+    for name in ("good", "worse"):
+        shutil.copytree(runs[name], folder / name)
+    code, output = _compare(folder, "--baseline", "quality", "--root", root)
+    assert code == 1, output
+    assert "regression: worse: cer in doc_class=passport" in output
+
+
+BLOCK_TORCH = """
+import sys
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch is blocked in this test")
+sys.meta_path.insert(0, NoTorch())
+sys.argv = ["vlmhyperbench", "compare", *sys.argv[1:]]
+from vlmhyperbench.cli import main
+main()
+"""
+
+
+def test_the_quality_gate_runs_without_torch(runs: dict[str, Path], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", BLOCK_TORCH, str(runs["good"]), str(runs["worse"])]
+    command += ["--root", str(tmp_path), "--out", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "cer in doc_class=passport worse by" in done.stdout

@@ -88,3 +88,71 @@ def test_values_a_ratio_cannot_use_are_refused(bad: list[float]) -> None:
 def test_confidence_must_be_a_probability() -> None:
     with pytest.raises(ValueError, match="confidence"):
         hodges_lehmann_ratio([1.0] * 5, [1.0] * 5, confidence=95)
+
+
+# --- paired changes (the quality gate) ----------------------------------------------------------------
+
+
+def _sign_flip_p(diffs: list[float]) -> float:
+    """The two-sided sign-flip p-value by brute force over all 2**n flips."""
+    import itertools
+
+    observed = abs(sum(diffs))
+    flips = list(itertools.product((1, -1), repeat=len(diffs)))
+    hits = sum(
+        abs(sum(s * d for s, d in zip(signs, diffs, strict=True))) >= observed - 1e-12 for signs in flips
+    )
+    return hits / len(flips)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current"),
+    [
+        ([0, 1, 1, 0, 1, 1, 0, 1], [0, 0, 1, 0, 0, 1, 0, 0]),
+        ([0.1, 0.5, 0.0, 0.25, 0.9, 0.3], [0.4, 0.5, 0.2, 0.1, 1.0, 0.7]),
+    ],
+)
+def test_paired_p_value_is_the_exact_sign_flip_test(baseline: list[float], current: list[float]) -> None:
+    from vlmhyperbench.compare.stats import paired_change
+
+    found = paired_change(baseline, current)
+    diffs = [c - b for b, c in zip(baseline, current, strict=True)]
+    assert found.p_value == pytest.approx(_sign_flip_p(diffs))
+    assert found.change == pytest.approx(sum(diffs) / len(diffs))
+    assert found.low <= found.change <= found.high
+    assert found.n_changed == sum(d != 0 for d in diffs)
+
+
+def test_identical_runs_change_nothing() -> None:
+    from vlmhyperbench.compare.stats import paired_change
+
+    found = paired_change([0.2, 0.0, 1.0], [0.2, 0.0, 1.0])
+    assert (found.change, found.low, found.high, found.p_value, found.n_changed) == (0, 0, 0, 1.0, 0)
+
+
+def test_a_uniform_shift_is_as_significant_as_its_size_allows() -> None:
+    from vlmhyperbench.compare.stats import paired_change
+
+    found = paired_change([0.0] * 10, [0.5] * 10)  # every question worse by the same amount
+    assert found.change == 0.5
+    assert found.p_value == pytest.approx(2 / 2**10)
+
+
+def test_a_large_paired_shift_has_an_interval_that_excludes_zero() -> None:
+    from vlmhyperbench.compare.stats import paired_change
+
+    rng = np.random.default_rng(3)
+    base = rng.random(200)
+    cur = base + 0.05 + rng.normal(0, 0.05, 200)
+    found = paired_change(base, cur)
+    assert found.low > 0.03 and found.high < 0.07
+    assert found.p_value < 1e-3
+    again = paired_change(base, cur)
+    assert (again.low, again.high, again.p_value) == (found.low, found.high, found.p_value)  # seeded
+
+
+def test_unpaired_inputs_are_refused() -> None:
+    from vlmhyperbench.compare.stats import paired_change
+
+    with pytest.raises(ValueError, match="two equal, non-empty lists"):
+        paired_change([1.0, 2.0], [1.0])

@@ -8,6 +8,7 @@ gate that fails (exit 1) when a metric is significantly worse by more than the t
     vlmhyperbench compare results/run-a results/run-b            # baseline run, current run
     vlmhyperbench compare results/run-b --baseline quality       # against baseline:quality
     vlmhyperbench compare results/run-b --save-baseline quality  # gate, then store it as the baseline
+    vlmhyperbench compare results --baseline quality             # a folder of runs: its newest run
     nox -s quality-gate                                          # the newest run in results/ vs baseline
 
 **Why this statistic.** The runs are paired: both scored the same questions, so the change is judged on the
@@ -48,9 +49,9 @@ from pathlib import Path
 from typing import Any
 
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, Verdict
-from vlmhyperbench.errors import ResultError
 from vlmhyperbench.compare.stats import QUALITY_SEED, PairedChange, adjust_p_values, paired_change
 from vlmhyperbench.compare.storage import BASELINE_PREFIX, BASELINES_DIR, baseline_path
+from vlmhyperbench.errors import ResultError
 
 DEFAULT_QUALITY_THRESHOLD = 0.02
 SUMMARY_FILE = "summary.json"
@@ -177,11 +178,12 @@ def is_quality_address(address: str, root: Path) -> bool:
     if address.startswith(BASELINE_PREFIX):
         name = address[len(BASELINE_PREFIX) :]
         return is_quality_run(root / BASELINES_DIR / name)
-    return Path(address).is_dir() and is_quality_run(address)
+    folder = Path(address)
+    return folder.is_dir() and (is_quality_run(folder) or any(is_quality_run(c) for c in folder.iterdir()))
 
 
 def resolve_quality(address: str, root: Path) -> QualityRun:
-    """A run folder or `baseline:NAME` (a quality baseline in `<root>/baselines/NAME/`)."""
+    """A run folder, a folder of runs (its newest), or `baseline:NAME` (in `<root>/baselines/NAME/`)."""
     if address.startswith(BASELINE_PREFIX):
         name = address[len(BASELINE_PREFIX) :]
         folder = quality_baseline_path(name, root)
@@ -189,7 +191,8 @@ def resolve_quality(address: str, root: Path) -> QualityRun:
             have = ", ".join(sorted(p.name for p in folder.parent.glob("*") if is_quality_run(p))) or "none"
             raise QualityError(f"no quality baseline {name!r} in {folder.parent} (quality baselines: {have})")
         return load_quality_run(folder, source=address)
-    return load_quality_run(address, source=address)
+    run = newest_run(address)
+    return load_quality_run(run, source=address if run == Path(address) else str(run))
 
 
 def save_quality_baseline(run: QualityRun, name: str, root: Path) -> Path:

@@ -235,3 +235,27 @@ def test_the_quality_gate_runs_without_torch(runs: dict[str, Path], tmp_path: Pa
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr
     assert "cer in doc_class=passport worse by" in done.stdout
+
+
+def test_two_seeds_of_a_real_model_pass_the_gate(tmp_path: Path) -> None:
+    """The whole pipeline, model included: a tiny random-weight VLM with seed 0 and seed 1 (A/A)."""
+    pytest.importorskip("torch")
+    from vlmhyperbench.eval.config import Generation
+
+    dataset = synthesize(tmp_path / "dataset", n=2, seed=0, doc_classes=["snils", "inn"]).root
+    folders = [tmp_path / "seed0", tmp_path / "seed1"]
+    for seed, folder in enumerate(folders):
+        config = RunConfig(
+            model="dummy:tiny-qwen2-vl",
+            dataset=dataset,
+            out=folder,
+            batch_size=4,
+            image_size=112,
+            device="cpu",
+            seed=seed,
+            generation=Generation(max_new_tokens=3),
+        )
+        run_evaluation(config, show_progress=False)
+    code, output = _compare(*folders, "--root", tmp_path, "--out", tmp_path / "compare")
+    assert code == 0, output
+    assert "passed: no significant quality regression" in output

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as _scipy_stats
 
 from vlmhyperbench.errors import UsageError
@@ -161,8 +162,8 @@ def _mean_difference(baseline: np.ndarray, current: np.ndarray, axis: int = -1) 
 
 
 def paired_change(
-    baseline: Sequence[float],
-    current: Sequence[float],
+    baseline: ArrayLike,
+    current: ArrayLike,
     confidence: float = 0.95,
     seed: int = QUALITY_SEED,
     resamples: int = RESAMPLES,

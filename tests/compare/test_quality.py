@@ -259,3 +259,14 @@ def test_two_seeds_of_a_real_model_pass_the_gate(tmp_path: Path) -> None:
     code, output = _compare(*folders, "--root", tmp_path, "--out", tmp_path / "compare")
     assert code == 0, output
     assert "passed: no significant quality regression" in output
+
+
+def test_several_runs_side_by_side_against_the_first(runs: dict[str, Path], tmp_path: Path) -> None:
+    code, output = _compare(
+        runs["good"], runs["good_seed2"], runs["worse"], "--out", tmp_path, "--root", tmp_path
+    )
+    assert code == 1, output
+    assert "regression: worse:" in output and "regression: good-seed2:" not in output
+    data = json.loads((tmp_path / "compare.json").read_text(encoding="utf-8"))
+    assert [other["label"] for other in data["others"]] == ["good-seed2", "worse"]
+    assert (tmp_path / "compare_runs.png").read_bytes().startswith(b"\x89PNG")

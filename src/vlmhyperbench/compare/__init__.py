@@ -12,6 +12,9 @@ significant regression worse than the threshold fails the gate. Rendering lives 
     vlmhyperbench compare 3.12-cu124-dev --save-baseline main      # gate, then store it as `main`
     python -m vlmhyperbench.compare.calibrate --repeats 40          # A/A false alarms, 10 % slowdown caught
 
+Run folders of `vlmhyperbench run` get the quality gate instead (`quality.py`: per metric and group, a
+paired test over questions): `vlmhyperbench compare results/run-a results/run-b`.
+
 Exit codes: 0 passed, 1 significant regression beyond --threshold, 2 unusable input (missing or mismatched
 results: the message names the benchmark, the cell and the file).
 """
@@ -29,8 +32,16 @@ from vlmhyperbench.compare.comparison import (
     judge,
 )
 from vlmhyperbench.compare.gate import GatePlan, plan_gate
+from vlmhyperbench.compare.quality import (
+    QualityComparison,
+    QualityError,
+    QualityRun,
+    compare_quality,
+    load_quality_run,
+    save_quality_baseline,
+)
 from vlmhyperbench.compare.results import BenchmarkResult, ResultSet, load_result
-from vlmhyperbench.compare.stats import RatioEstimate, hodges_lehmann_ratio
+from vlmhyperbench.compare.stats import PairedChange, RatioEstimate, hodges_lehmann_ratio, paired_change
 from vlmhyperbench.compare.storage import resolve, save_baseline
 from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES, Figure, get_figure
 from vlmhyperbench.results import ResultError
@@ -45,17 +56,25 @@ __all__ = [
     "Delta",
     "Figure",
     "GatePlan",
+    "PairedChange",
+    "QualityComparison",
+    "QualityError",
+    "QualityRun",
     "RatioEstimate",
     "ResultError",
     "ResultSet",
     "Row",
     "Verdict",
     "compare",
+    "compare_quality",
     "get_figure",
     "hodges_lehmann_ratio",
     "judge",
+    "load_quality_run",
     "load_result",
+    "paired_change",
     "plan_gate",
     "resolve",
     "save_baseline",
+    "save_quality_baseline",
 ]

@@ -11,6 +11,7 @@ import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -270,3 +271,30 @@ def test_several_runs_side_by_side_against_the_first(runs: dict[str, Path], tmp_
     data = json.loads((tmp_path / "compare.json").read_text(encoding="utf-8"))
     assert [other["label"] for other in data["others"]] == ["good-seed2", "worse"]
     assert (tmp_path / "compare_runs.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_tesseract_on_heavy_pages_fails_the_gate_against_clean_ones(tmp_path: Path) -> None:
+    """A trained reader in the loop: Tesseract on `heavy` vs `none` pages (the same questions) exits 1.
+
+    Active once the Tesseract engine and `synthesize(degradation=...)` are installed, with Debian's
+    tesseract-ocr and tesseract-ocr-rus (measured by hand on the ocr branch: CER 0.000 -> 0.508, exit 1).
+    """
+    import shutil as which
+
+    pytest.importorskip("vlmhyperbench.engines.tesseract")
+    if which.which("tesseract") is None:
+        pytest.skip("needs Debian's tesseract-ocr and tesseract-ocr-rus")
+    folders = {}
+    for level in ("none", "heavy"):
+        options: dict[str, Any] = {"degradation": level}  # a keyword the Tesseract work adds to synthesize
+        dataset = synthesize(tmp_path / level, n=12, seed=1, **options).root
+        folders[level] = tmp_path / f"run-{level}"
+        run_evaluation(
+            RunConfig(model="tesseract:rus", dataset=dataset, out=folders[level]), show_progress=False
+        )
+    code, output = _compare(folders["none"], folders["none"], "--root", tmp_path, "--out", tmp_path / "aa")
+    assert code == 0, output
+    code, output = _compare(folders["none"], folders["heavy"], "--root", tmp_path, "--out", tmp_path / "ab")
+    assert code == 1, output
+    assert "regression: run-heavy: cer in all questions worse by" in output
+    assert "exact_match in doc_class=" in output

@@ -51,7 +51,7 @@ from typing import Any
 
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, Verdict
 from vlmhyperbench.compare.stats import QUALITY_SEED, PairedChange, adjust_p_values, paired_change
-from vlmhyperbench.compare.storage import BASELINE_PREFIX, BASELINES_DIR, baseline_path
+from vlmhyperbench.compare.storage import BASELINE_PREFIX
 from vlmhyperbench.errors import ResultError
 
 DEFAULT_QUALITY_THRESHOLD = 0.02
@@ -171,14 +171,19 @@ def _is_float(text: Any) -> bool:
 
 def quality_baseline_path(name: str, root: Path) -> Path:
     """`<root>/baselines/NAME/`: the folder beside the speed gate's `NAME.json`."""
-    return baseline_path(name, root).with_suffix("")
+    from vlmhyperbench.results import ResultStore
+
+    return ResultStore(root).baseline_path(name).with_suffix("")
 
 
 def is_quality_address(address: str, root: Path) -> bool:
     """A run folder, or `baseline:NAME` saved by the quality gate."""
     if address.startswith(BASELINE_PREFIX):
         name = address[len(BASELINE_PREFIX) :]
-        return is_quality_run(root / BASELINES_DIR / name)
+        try:
+            return is_quality_run(quality_baseline_path(name, root))
+        except ResultError:  # not a valid baseline name: not ours to judge
+            return False
     folder = Path(address)
     return folder.is_dir() and (is_quality_run(folder) or any(is_quality_run(c) for c in folder.iterdir()))
 

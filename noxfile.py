@@ -169,6 +169,8 @@ def quality_gate(session: nox.Session) -> None:
         env={"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)},
     )  # fmt: skip
     targets = [arg for arg in session.posargs if arg != SAVE_BASELINE_FLAG] or [str(QUALITY_RUNS)]
+    if not Path(targets[0]).is_dir():
+        session.error(f"no quality runs in {targets[0]}: make one with `vlmhyperbench run` first")
     # A folder of runs means its newest; before a baseline is saved there is nothing to gate against.
     command = ["vlmhyperbench", "compare", *targets, "--baseline", QUALITY_BASELINE, "--fallback-previous"]
     command += ["--out", str(ROOT / ".benchmarks" / "compare" / "quality")]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.errors import DataError
 
 HEADER = ("id", "model_answer")
@@ -62,6 +63,12 @@ def complete_prefix(text: str) -> str:
     return "".join(lines[:kept])
 
 
+def complete_lines(text: str) -> str:
+    """The text up to its last line break: a line-framed file (JSON lines) without a line cut short."""
+    end = text.rfind("\n")
+    return text[: end + 1]
+
+
 def read_answers(path: str | Path, repair: bool = False) -> dict[str, str]:
     """id -> model answer, in file order ({} when the file does not exist).
 
@@ -70,12 +77,14 @@ def read_answers(path: str | Path, repair: bool = False) -> dict[str, str]:
     path = Path(path)
     if not path.exists():
         return {}
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnswersError(f"{path}: not UTF-8 (byte offset {exc.start}): cannot parse") from None
     if repair:
         complete = complete_prefix(text)
         if complete != text:
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(complete)
+            write_text_atomic(path, complete)
             text = complete
     return _parse(text, path)
 

@@ -13,7 +13,9 @@ Only the inference step imports torch (through `vlmhyperbench.models` and `vlmhy
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,12 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data import Dataset, Sample, load_dataset
+from vlmhyperbench.data.fingerprint import changes, fingerprint
 from vlmhyperbench.data.prompts import PromptCollection, load_prompts
 from vlmhyperbench.errors import RunStateError
 from vlmhyperbench.eval.aggregate import Row, aggregate, score_answers, write_aggregations
-from vlmhyperbench.eval.answers import AnswersWriter, read_answers
+from vlmhyperbench.eval.answers import AnswersWriter, complete_lines, read_answers
 from vlmhyperbench.eval.config import RunConfig
+from vlmhyperbench.eval.folder import RunFolderBusyError, default_out_dir, exclusive
 
 if TYPE_CHECKING:
     from vlmhyperbench.results import RunSummary
@@ -53,6 +58,8 @@ RESUME_KEYS = (
     "seed",
     "batch_size",
 )
+# a write refused by the file system: one line naming the folder, never a traceback
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 
 class RunError(RunStateError):
@@ -68,10 +75,6 @@ class RunResult:
     tables: dict[str, list[Row]]
     summary: dict[str, Any]
     files: dict[str, Path] = field(default_factory=dict)
-
-
-def default_out_dir(root: Path = Path("results")) -> Path:
-    return root / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 def _select(config: RunConfig, dataset: Dataset) -> list[Sample]:
@@ -100,20 +103,36 @@ def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
     return load_dataset(root)
 
 
-def _check_resume(config: RunConfig, out: Path, answers_file: Path, resume: bool) -> None:
+def _check_resume(config: RunConfig, out: Path, has_answers: bool, resume: bool) -> None:
+    """Refuse to mix runs: answers already there need --resume, and a resume needs the same settings."""
     run_file = out / RUN_FILE
-    has_answers = answers_file.exists() and answers_file.stat().st_size > 0
     if has_answers and not resume:
         raise RunError(
-            f"{answers_file} already exists: pass --resume to continue that run, or choose another --out"
+            f"{out / ANSWERS_FILE} already exists: pass --resume to continue that run, or choose another --out"
         )
-    if resume and run_file.exists():
+    if has_answers and run_file.exists():
         before = json.loads(run_file.read_text(encoding="utf-8"))["config"]
         now = config.model_dump(mode="json")
         changed = [k for k in RESUME_KEYS if before.get(k) != now.get(k)]
         if changed:
             details = ", ".join(f"{k}: {before.get(k)!r} -> {now.get(k)!r}" for k in changed)
             raise RunError(f"cannot resume {out}: settings changed since it started ({details})")
+
+
+def _check_dataset(out: Path, now: dict[str, Any], answered: set[str]) -> None:
+    """Refuse a resume whose answered questions or their images were edited since the run started."""
+    run_file = out / RUN_FILE
+    if not answered or not run_file.exists():
+        return
+    before = json.loads(run_file.read_text(encoding="utf-8")).get("fingerprint")
+    if before is None:  # a run started before fingerprints were recorded
+        return
+    found = changes(before, now, answered)
+    if found:
+        raise RunError(
+            f"cannot resume {out}: the dataset changed since the run started ({'; '.join(found)}); "
+            "its answers would be scored against data the model never saw: start a new run (another --out)"
+        )
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -203,32 +222,52 @@ def _generate(
 
 
 def _append_speed(path: Path, measurement: Any) -> None:
+    """One line per batch, written with one `write` and fsync'ed (a cut line is removed by `_repair_speed`)."""
     record = {k: v for k, v in dataclasses.asdict(measurement).items() if k != "texts"}
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
-def _load_speed(path: Path) -> list[Any]:
-    """Every measured batch of the run, across resumed sessions (a line cut short is skipped)."""
+def _repair_speed(path: Path) -> None:
+    """Cut a line left half-written by an earlier session, so the next record starts on its own line."""
+    if path.exists():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        complete = complete_lines(text)
+        if complete != text:
+            write_text_atomic(path, complete)
+
+
+def _load_speed(path: Path) -> tuple[list[Any], int]:
+    """Every measured batch of the run, across resumed sessions, and the number of unreadable lines."""
     from vlmhyperbench.perf import GenerationMeasurement
 
     if not path.exists():
-        return []
+        return [], 0
     found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    skipped = 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             found.append(GenerationMeasurement(texts=[], **json.loads(line)))
         except (ValueError, TypeError):
-            continue
-    return found
+            skipped += 1
+    return found, skipped
 
 
-def _speed(measurements: list[Any]) -> dict[str, Any]:
+def _speed(measurements: list[Any], answered: int, skipped: int) -> dict[str, Any]:
+    """The speed figures and what they cover: a batch whose line was lost (a crash) is not in them."""
     from vlmhyperbench.perf import summarize
 
     return {
         "summary": summarize(measurements),
         "batches": [{"batch_size": m.batch_size, **m.figures()} for m in measurements],
+        "covers": {
+            "batches": len(measurements),
+            "questions": sum(m.batch_size for m in measurements),
+            "answered": answered,
+            "unreadable_lines": skipped,
+        },
     }
 
 
@@ -241,29 +280,64 @@ def run_evaluation(
     show_progress: bool = True,
     report: bool = True,
 ) -> RunResult:
-    """Run (or resume) a quality evaluation and write answers, aggregations and the report."""
+    """Run (or resume) a quality evaluation and write answers, aggregations and the report.
+
+    The output folder is locked for the whole run: a second run (or a `--resume`) into it is refused while
+    this one writes.
+    """
     console = console or Console(stderr=True)
     out = Path(config.out) if config.out is not None else default_out_dir()
-    answers_file = out / ANSWERS_FILE
+    if out.exists() and not out.is_dir():
+        raise RunError(f"--out {out} is a file, not a folder: choose a folder")
     if resume and not out.exists():
         raise RunError(f"--resume: {out} does not exist (nothing to resume)")
-    _check_resume(config, out, answers_file, resume)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with exclusive(out):
+            return _run_locked(config, out, resume, console, on_batch_done, show_progress, report)
+    except RunFolderBusyError as exc:
+        raise RunError(str(exc)) from None
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        where = exc.filename or out
+        raise RunError(
+            f"cannot write {where}: {exc.strerror} [errno {exc.errno}]; the answers written so far are kept: "
+            f"fix that, then pass --resume --out {out} to continue"
+        ) from None
+
+
+def _run_locked(
+    config: RunConfig,
+    out: Path,
+    resume: bool,
+    console: Console,
+    on_batch_done: Callable[[int], None] | None,
+    show_progress: bool,
+    report: bool,
+) -> RunResult:
+    answers_file = out / ANSWERS_FILE
+    done = read_answers(answers_file, repair=True)
+    _check_resume(config, out, bool(done), resume)
+    if not done:  # nothing answered yet (or a start that failed): begin afresh, whatever was there
+        (out / SPEED_FILE).unlink(missing_ok=True)
+    _repair_speed(out / SPEED_FILE)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     dataset = _prepare_dataset(config, out)
     samples = _select(config, dataset)
     prompts = load_prompts(config.prompts)
-    (out / RUN_FILE).write_text(
+    prints = fingerprint(dataset, samples)
+    _check_dataset(out, prints, set(done))
+    write_text_atomic(
+        out / RUN_FILE,
         json.dumps(
-            {"config": config.model_dump(mode="json"), "dataset": str(dataset.root)},
+            {"config": config.model_dump(mode="json"), "dataset": str(dataset.root), "fingerprint": prints},
             indent=2,
             ensure_ascii=False,
         ),
-        encoding="utf-8",
     )
 
-    done = read_answers(answers_file, repair=True)
     wanted = {s.data_index for s in samples}
     stray = [i for i in done if i not in wanted]
     if stray:
@@ -348,9 +422,11 @@ def _summary(
     from vlmhyperbench.env.info import collect_environment
     from vlmhyperbench.eval.metrics import METRICS
 
+    skipped = 0
     if measurements:  # this session ran the model: count every batch of the run, earlier sessions too
-        measurements = _load_speed(out / SPEED_FILE) or measurements
-    speed = _speed(measurements) if measurements else None
+        recorded, skipped = _load_speed(out / SPEED_FILE)
+        measurements = recorded or measurements
+    speed = _speed(measurements, len(rows), skipped) if measurements else None
     if not measurements and previous is not None:
         speed = previous.speed.model_dump() if previous.speed else None
         model_info = previous.model or model_info

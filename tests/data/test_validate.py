@@ -54,7 +54,7 @@ def test_bom_is_accepted(folder: Path) -> None:
 
 def test_write_then_read_round_trip(folder: Path) -> None:
     sample = Sample(
-        "a;1", "test", "img.png", 'вопрос с ";"', "ответ\nв две строки", "inn", "number", "[1, 2]"
+        "a;1", "test", "img.png", 'вопрос с ";"', "ответ\nв две строки", "inn", "number", "[1, 2, 3, 4]"
     )
     write_annotation(folder, [sample])
     assert load_dataset(folder).samples == [sample]

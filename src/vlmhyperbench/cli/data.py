@@ -43,9 +43,12 @@ def synth(
     doc_class: Annotated[
         list[str] | None, typer.Option(help="Only these classes (repeatable): passport, snils, inn, invoice.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that is not empty (its files are replaced).")
+    ] = False,
 ) -> None:
     """Render the built-in synthetic Russian document set (passport, SNILS, INN, invoice) with questions."""
     from vlmhyperbench.data.synth import synthesize
 
-    dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class)
+    dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class, force=force)
     say(f"wrote {n} documents, {len(dataset)} questions to {out}")

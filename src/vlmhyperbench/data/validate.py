@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from vlmhyperbench.data.annotation import ANNOTATION_FILE, COLUMNS, SEPARATOR, Dataset, Sample
 from vlmhyperbench.errors import DataError
 
-# Columns that must not be empty in any row.
-REQUIRED_VALUES = ("data_index", "image_path", "question")
+# Columns that must not be empty in any row. An empty reference `answer` is an error, not a question to
+# score: every metric would reward a model that answers nothing on it (exact match, ANLS and BLEU all 1).
+REQUIRED_VALUES = ("data_index", "image_path", "question", "answer")
+BBOX_FORMAT = "a JSON list of 4 numbers [x0, y0, x1, y1] (or a list of such lists), or empty"
 OTHER_SEPARATORS = {",": "comma", "\t": "tab", "|": "pipe"}
 
 
@@ -98,6 +102,7 @@ def _resolve_image(root: Path, value: str) -> Path | str:
 
 
 def _check_image(path: Path, value: str) -> str | None:
+    """None if the image decodes; `verify` checks the file's structure, `load` that its pixels decode."""
     if not path.is_file():
         return f"image {value!r} does not exist"
     from PIL import Image, UnidentifiedImageError
@@ -105,9 +110,51 @@ def _check_image(path: Path, value: str) -> str | None:
     try:
         with Image.open(path) as image:
             image.verify()
+        with Image.open(path) as image:
+            image.load()
+    except Image.DecompressionBombError as exc:
+        return f"image {value!r} is too large to decode safely: {exc}"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         return f"image {value!r} cannot be read: {exc}"
     return None
+
+
+def _is_box(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    )
+
+
+def _check_bbox(value: str) -> str | None:
+    """None if `answer_bbox` is empty, one box or a list of boxes."""
+    if not value.strip():
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if _is_box(parsed) or (isinstance(parsed, list) and parsed and all(_is_box(b) for b in parsed)):
+        return None
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    return f"answer_bbox {shown!r} is not {BBOX_FORMAT}"
+
+
+def _records(text: str, file: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """(file line on which the record starts, fields) for each CSV record; a record the csv module cannot
+    read (a field over its size limit) ends the list with a problem naming its row."""
+    found: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR)
+    start = 1
+    try:
+        for row in reader:
+            found.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        message = f"cannot parse this row: {exc} (a field over {csv.field_size_limit()} characters?)"
+        return found, [Problem(file, message, start)]
+    return found, []
 
 
 def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
@@ -122,17 +169,19 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
         return [], problems
     if not text.strip():
         return [], [Problem(file, "file is empty")]
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR))
-    header = [name.strip() for name in rows[0]]
+    records, unreadable = _records(text, file)
+    if not records:
+        return [], unreadable
+    header = [name.strip() for name in records[0][1]]
     problems = _check_header(header, text.splitlines()[0], file)
     if problems:
         return [], problems
+    problems = unreadable  # the rows read before it are still checked
 
     samples: list[Sample] = []
     first_row_of_id: dict[str, int] = {}
     image_problems: dict[Path, str | None] = {}
-    reader_lines = _line_numbers(text)
-    for number, row in zip(reader_lines[1:], rows[1:], strict=True):
+    for number, row in records[1:]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
@@ -164,6 +213,10 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
                 bad = True
             else:
                 first_row_of_id[data_index] = number
+        bbox_problem = _check_bbox(record["answer_bbox"])
+        if bbox_problem:
+            problems.append(Problem(file, bbox_problem, number, "answer_bbox"))
+            bad = True
         image_value = record["image_path"].strip()
         if image_value:
             resolved = _resolve_image(root, image_value)
@@ -185,17 +238,6 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
     if not samples and not problems:
         problems.append(Problem(file, "no rows after the header"))
     return samples, problems
-
-
-def _line_numbers(text: str) -> list[int]:
-    """The file line on which each CSV record starts (quoted fields may span lines)."""
-    numbers = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=SEPARATOR)
-    start = 1
-    for _ in reader:
-        numbers.append(start)
-        start = reader.line_num + 1
-    return numbers
 
 
 def check_dataset(root: str | Path, check_images: bool = True) -> list[Problem]:

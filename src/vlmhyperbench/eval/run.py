@@ -99,7 +99,9 @@ def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
     if not (root / "annotation.csv").exists():
         from vlmhyperbench.data.synth import synthesize
 
-        synthesize(root, n=config.synth.n, seed=config.synth.seed, doc_classes=config.synth.doc_class or None)
+        synthesize(  # the run's own folder: a half-made set from a failed start is overwritten
+            root, n=config.synth.n, seed=config.synth.seed, doc_classes=config.synth.doc_class or None, force=True
+        )
     return load_dataset(root)
 
 

@@ -204,9 +204,9 @@ def to_markdown(comparison: Comparison) -> str:
         for row in comparison.rows:
             cells = [row.name, readable(row.reference_median, figure.unit)]
             for delta in row.deltas:
-                text = "<br>".join(_delta_lines(comparison, delta))  # md_row escapes the lines
+                text = "\n".join(_delta_lines(comparison, delta))  # md_row escapes the lines
                 cells.append(f"**{text}**" if delta.failed else text)
-            lines.append(md_row(cells))
+            lines.append(md_row(cells, breaks="<br>"))
     notes = [f"- warning: {w}" for w in comparison.warnings] + [f"- error: {e}" for e in comparison.errors]
     notes += [
         f"- {row.name} ({delta.column}): {delta.message}"

@@ -7,6 +7,7 @@ cross-cell comparison cell, a report's "figure | value" table). `number` writes 
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 from vlmhyperbench.figures import Figure
 
 MISSING = "-"
+# backslash first, so the escapes added after it stay single; `[` `]` so no text becomes a link (names such
+# as `exact_match` keep their `_`: emphasis inside a word is not Markdown)
+MARKDOWN_SPECIAL = "\\`[]|"
 # decimals per display unit in table columns; rates get one decimal below 1000 and none above
 DECIMALS = {"ms": 1, "s": 3, "GiB": 2, "MiB": 1}
 
@@ -59,11 +63,16 @@ def ratio(value: float | None) -> str:
     return MISSING if _absent(value) else f"{value:.3f}"
 
 
-def md_escape(text: str) -> str:
-    """A Markdown table cell: a pipe would end the cell and a newline the row."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def md_escape(text: str, breaks: str = " ") -> str:
+    """Text shown as typed in a Markdown table cell, the one escaper of every report: HTML (`<script>`),
+    links and code spans become text (answers, doc classes and question types come from datasets and
+    models: never trust them), a pipe stays in its cell, and a line break becomes `breaks`."""
+    for char in MARKDOWN_SPECIAL:
+        text = text.replace(char, "\\" + char)
+    text = html.escape(text, quote=False).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\n", breaks)
 
 
-def md_row(cells: Iterable[str]) -> str:
-    """`| a | b |` with every cell escaped."""
-    return "| " + " | ".join(md_escape(cell) for cell in cells) + " |"
+def md_row(cells: Iterable[str], breaks: str = " ") -> str:
+    """`| a | b |` with every cell escaped (`breaks="<br>"` keeps a cell's lines apart)."""
+    return "| " + " | ".join(md_escape(cell, breaks) for cell in cells) + " |"

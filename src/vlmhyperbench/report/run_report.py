@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.report import plots
-from vlmhyperbench.report.format import md_row, number, readable
+from vlmhyperbench.report.format import md_escape, md_row, number, readable
 
 EXAMPLES = 12
 
@@ -138,20 +139,20 @@ def dummy_note(summary: dict[str, Any]) -> str | None:
 
 
 def render_markdown(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
-    lines = [f"# Quality report: {summary['config']['model']}", ""]
+    lines = [f"# Quality report: {md_escape(str(summary['config']['model']))}", ""]
     note = dummy_note(summary)
     if note:
         lines += [f"> **Note:** {note}", ""]
     lines.append(
         "Metrics: "
         + "; ".join(
-            f"**{name}** ({spec['description']}, {_direction(spec)})"
+            f"**{md_escape(name)}** ({md_escape(spec['description'])}, {_direction(spec)})"
             for name, spec in summary["metrics"].items()
         )
         + "."
     )
     for title, header, body in tables(summary, rows):
-        lines += ["", f"## {title}", "", md_row(header), "|" + "---|" * len(header)]
+        lines += ["", f"## {md_escape(title)}", "", md_row(header), "|" + "---|" * len(header)]
         lines += [md_row(row) for row in body]
     return "\n".join(lines) + "\n"
 
@@ -274,6 +275,6 @@ def write_run_report(
         "report_html": out / "report.html",
     }
     write_summary(out, summary)
-    files["report_md"].write_text(render_markdown(summary, rows), encoding="utf-8")
-    files["report_html"].write_text(render_html(summary, rows), encoding="utf-8")
+    write_text_atomic(files["report_md"], render_markdown(summary, rows))
+    write_text_atomic(files["report_html"], render_html(summary, rows))
     return files

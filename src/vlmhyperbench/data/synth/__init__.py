@@ -18,13 +18,40 @@ from vlmhyperbench.data.synth.render import font_path, render
 from vlmhyperbench.data.synth.values import inn_is_valid, snils_is_valid
 from vlmhyperbench.errors import UsageError
 
-__all__ = ["DOCUMENT_CLASSES", "Document", "font_path", "inn_is_valid", "snils_is_valid", "synthesize"]
+__all__ = [
+    "DOCUMENT_CLASSES",
+    "Document",
+    "SynthOutputError",
+    "font_path",
+    "inn_is_valid",
+    "snils_is_valid",
+    "synthesize",
+]
+
+
+class SynthOutputError(UsageError):
+    """The output folder cannot take a new dataset (it holds files, is a file, or cannot be written)."""
+
+
+def _check_out(root: Path, force: bool) -> None:
+    """Refuse a folder with files in it: they may be a hand-made dataset that synthesize would overwrite."""
+    if root.exists() and not root.is_dir():
+        raise SynthOutputError(f"--out {root} is a file, not a folder")
+    if not force and root.is_dir() and any(root.iterdir()):
+        raise SynthOutputError(
+            f"--out {root} is not empty: writing a dataset there would replace its annotation.csv and "
+            "same-named images; choose a new or empty folder (or pass --force to overwrite)"
+        )
 
 
 def synthesize(
-    out: str | Path, n: int = 200, seed: int = 0, doc_classes: Sequence[str] | None = None
+    out: str | Path,
+    n: int = 200,
+    seed: int = 0,
+    doc_classes: Sequence[str] | None = None,
+    force: bool = False,
 ) -> Dataset:
-    """Write `n` documents and their questions into `out` (created; existing files are overwritten)."""
+    """Write `n` documents and their questions into `out`, a new or empty folder (`force`: any folder)."""
     if n < 1:
         raise UsageError(f"n must be at least 1, got {n}")
     classes = list(doc_classes or DOCUMENT_CLASSES)
@@ -32,7 +59,11 @@ def synthesize(
     if unknown:
         raise UsageError(f"Unknown doc_class {unknown[0]!r}. Available: {', '.join(DOCUMENT_CLASSES)}")
     root = Path(out)
-    (root / "images").mkdir(parents=True, exist_ok=True)
+    _check_out(root, force)
+    try:
+        (root / "images").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SynthOutputError(f"cannot create {root / 'images'}: {exc.strerror}") from None
     samples: list[Sample] = []
     for i in range(n):
         doc_class = classes[i % len(classes)]

@@ -31,15 +31,34 @@ def _version(dist: str) -> str | None:
         return None
 
 
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/vlmhyperbench in a checkout
+
+
+def source_checkout(package_dir: Path = PACKAGE_DIR) -> Path | None:
+    """The git checkout vlmhyperbench runs from (an editable install), or None.
+
+    Only a checkout whose `src/vlmhyperbench` is this package counts: an installed copy under some other
+    repository (a virtual environment inside a project, the folder a command runs from) is not ours.
+    """
+    for parent in package_dir.parents:
+        if (parent / ".git").exists():
+            return parent if (parent / "src" / "vlmhyperbench").resolve() == package_dir.resolve() else None
+    return None
+
+
 def git_sha(cwd: str | Path | None = None) -> str | None:
-    """HEAD of the checkout we run in, marked `-dirty` when the work tree has changes."""
+    """HEAD of vlmhyperbench's own checkout (or of `cwd`), `-dirty` when its work tree has changes;
+    None for an installed package, whatever repository the command runs from."""
+    where = Path(cwd) if cwd is not None else source_checkout()
+    if where is None:
+        return None
     try:
         sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10, check=True
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=cwd,
+            cwd=where,
             capture_output=True,
             text=True,
             timeout=10,

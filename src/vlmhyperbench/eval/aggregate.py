@@ -8,9 +8,11 @@ Each aggregator returns rows (dicts); `write_aggregations` writes `{answers_stem
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data.annotation import Sample
 from vlmhyperbench.eval.metrics import METRICS
 from vlmhyperbench.registry import Registry
@@ -90,13 +92,14 @@ def aggregate(
 
 
 def write_rows(path: Path, rows: list[Row]) -> Path:
+    """One table as `;`-separated CSV, written whole or not at all (a full disk leaves no cut-off file)."""
     fieldnames = list(dict.fromkeys(k for row in rows for k in row)) if rows else ["count"]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fieldnames, delimiter=";", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-    return path
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fieldnames, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return write_text_atomic(path, buffer.getvalue())
 
 
 def _cell(value: object) -> object:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """`python -m vlmhyperbench.cli ARGS` as a user would run it: its own process, exit code, stderr."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "300"}
     return subprocess.run(

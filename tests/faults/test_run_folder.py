@@ -62,7 +62,10 @@ def test_1_default_folders_of_runs_started_in_one_second_differ() -> None:
 
 
 def test_2_3_a_live_run_folder_refuses_a_second_writer_and_a_resume(
-    tiny_dataset: Path, tmp_path: Path, cli, one_line_error  # type: ignore[no-untyped-def]
+    tiny_dataset: Path,
+    tmp_path: Path,
+    cli,
+    one_line_error,  # type: ignore[no-untyped-def]
 ) -> None:
     out = tmp_path / "run"
     config_file = _config_file(tmp_path, tiny_dataset)
@@ -141,7 +144,10 @@ def test_5_resume_after_the_dataset_was_edited_names_what_changed(tiny_dataset: 
 
 
 def test_8_a_failed_start_does_not_block_the_corrected_run(
-    tiny_dataset: Path, tmp_path: Path, cli, one_line_error  # type: ignore[no-untyped-def]
+    tiny_dataset: Path,
+    tmp_path: Path,
+    cli,
+    one_line_error,  # type: ignore[no-untyped-def]
 ) -> None:
     out = tmp_path / "run"
     config_file = _config_file(tmp_path, tiny_dataset)
@@ -187,7 +193,10 @@ def _mount_tmpfs(where: Path, size: str, remount: bool = False) -> bool:
 
 
 def test_9_real_full_disk_is_one_error_and_resume_finishes(
-    tiny_dataset: Path, tmp_path: Path, cli, one_line_error  # type: ignore[no-untyped-def]
+    tiny_dataset: Path,
+    tmp_path: Path,
+    cli,
+    one_line_error,  # type: ignore[no-untyped-def]
 ) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()

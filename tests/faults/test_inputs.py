@@ -1,0 +1,157 @@
+"""Fault catalogue, issue 13: bad inputs end in one line naming file, row and column (the real CLI).
+
+Items 4 (synth over a dataset), 6 (empty references), and the "traceback where a one-line error belongs"
+and "accepted when it should not be" lists that concern datasets, configs and output folders.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from vlmhyperbench.data import check_dataset
+from vlmhyperbench.data.annotation import COLUMNS
+
+
+def _dataset(tmp_path: Path, tiny_dataset: Path) -> Path:
+    return Path(shutil.copytree(tiny_dataset, tmp_path / "dataset"))
+
+
+def _edit_row(dataset: Path, column: str, value: str, row: int = 2) -> None:
+    """Set one cell of annotation.csv (row 2 is the first question) through plain text editing."""
+    path = dataset / "annotation.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[row - 1].split(";")
+    cells[COLUMNS.index(column)] = value
+    lines[row - 1] = ";".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def test_4_synth_onto_an_existing_dataset_refuses(
+    tiny_dataset: Path, tmp_path: Path, cli, one_line_error
+) -> None:  # type: ignore[no-untyped-def]
+    dataset = _dataset(tmp_path, tiny_dataset)
+    before = {p: p.read_bytes() for p in dataset.rglob("*") if p.is_file()}
+    message = one_line_error(cli("data", "synth", "--out", dataset, "--n", "1"))
+    assert f"--out {dataset} is not empty" in message and "--force" in message
+    assert {p: p.read_bytes() for p in dataset.rglob("*") if p.is_file()} == before
+    forced = cli("data", "synth", "--out", dataset, "--n", "1", "--seed", "5", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert (dataset / "annotation.csv").read_bytes() != before[dataset / "annotation.csv"]
+
+
+def test_synth_out_an_existing_file(tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "notes.txt"
+    target.write_text("mine", encoding="utf-8")
+    assert "is a file, not a folder" in one_line_error(cli("data", "synth", "--out", target, "--n", "1"))
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_6_an_empty_reference_answer_is_a_dataset_error(
+    tiny_dataset: Path,
+    tmp_path: Path,
+    value: str,
+    cli,
+    one_line_error,  # type: ignore[no-untyped-def]
+) -> None:
+    dataset = _dataset(tmp_path, tiny_dataset)
+    _edit_row(dataset, "answer", value, row=3)
+    message = one_line_error(cli("data", "check", dataset), code=1)
+    assert "annotation.csv, row 3, column 'answer': empty answer" in message
+
+
+@pytest.mark.parametrize("value", ["abc", "[1,2,3]", '[1,2,3,"x"]', "[[1,2,3,4],[5]]", "[1,2,3,NaN]"])
+def test_a_malformed_answer_bbox_is_a_dataset_error(tiny_dataset: Path, tmp_path: Path, value: str) -> None:
+    dataset = _dataset(tmp_path, tiny_dataset)
+    _edit_row(dataset, "answer_bbox", value)
+    problems = [str(p) for p in check_dataset(dataset)]
+    assert len(problems) == 1 and "row 2, column 'answer_bbox'" in problems[0], problems
+
+
+def test_well_formed_answer_bboxes_pass(tiny_dataset: Path, tmp_path: Path) -> None:
+    dataset = _dataset(tmp_path, tiny_dataset)
+    _edit_row(dataset, "answer_bbox", "[[1, 2, 3, 4], [5.5, 6, 7, 8]]")
+    _edit_row(dataset, "answer_bbox", "", row=3)
+    assert check_dataset(dataset) == []
+
+
+def test_a_png_whose_pixels_cannot_be_decoded(
+    tiny_dataset: Path, tmp_path: Path, cli, one_line_error
+) -> None:  # type: ignore[no-untyped-def]
+    """Every chunk has a valid CRC (so `verify` passes), but the IDAT stream is not zlib data."""
+    dataset = _dataset(tmp_path, tiny_dataset)
+    image = next((dataset / "images").glob("*.png"))
+    data = image.read_bytes()
+    ihdr_end = 8 + 8 + 13 + 4
+    image.write_bytes(data[:ihdr_end] + _chunk(b"IDAT", b"\x00not zlib at all" * 64) + _chunk(b"IEND", b""))
+    message = one_line_error(cli("data", "check", dataset), code=1)
+    assert f"column 'image_path': image 'images/{image.name}' cannot be read" in message
+
+
+def test_a_decompression_bomb(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+    """A 20000x20000 PNG header: PIL refuses it as a decompression bomb; the dataset check says so."""
+    dataset = _dataset(tmp_path, tiny_dataset)
+    image = next((dataset / "images").glob("*.png"))
+    header = struct.pack(">IIBBBBB", 20000, 20000, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 100)
+    image.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    )
+    message = one_line_error(cli("data", "check", dataset), code=1)
+    assert "is too large to decode safely" in message
+
+
+def test_a_question_over_the_csv_field_limit(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+    dataset = _dataset(tmp_path, tiny_dataset)
+    _edit_row(dataset, "question", '"' + "вопрос " * 20000 + '"', row=3)
+    message = one_line_error(cli("data", "check", dataset), code=1)
+    assert "annotation.csv, row 3: cannot parse this row: field larger than field limit" in message
+
+
+def test_rich_markup_in_a_path_is_shown_as_typed(
+    tiny_dataset: Path, tmp_path: Path, cli, one_line_error
+) -> None:  # type: ignore[no-untyped-def]
+    dataset = _dataset(tmp_path, tiny_dataset)
+    _edit_row(dataset, "image_path", "images/[/x]scan.png")
+    message = one_line_error(cli("data", "check", dataset), code=1)
+    assert "image 'images/[/x]scan.png' does not exist" in message
+
+
+def test_a_binary_config_file(tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "run.yaml"
+    config.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")
+    message = one_line_error(cli("run", config))
+    assert f"{config}: not a UTF-8 text file" in message
+
+
+def test_run_out_an_existing_file(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "results.txt"
+    target.write_text("mine", encoding="utf-8")
+    message = one_line_error(cli("run", "--dataset", tiny_dataset, "--out", target))
+    assert f"--out {target} is a file, not a folder" in message
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+def test_run_out_on_a_read_only_file_system(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("needs root to mount a read-only tmpfs (root ignores file modes)")
+    try:
+        message = one_line_error(cli("run", "--dataset", tiny_dataset, "--out", disk / "run"))
+        assert f"cannot write {disk / 'run'}: Read-only file system [errno 30]" in message
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

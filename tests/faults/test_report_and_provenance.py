@@ -1,0 +1,103 @@
+"""Fault catalogue, issue 13 items 7 and 10: report.md shows hostile text as text; the recorded git commit
+is vlmhyperbench's own, never that of the repository a command runs from."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from vlmhyperbench.data import Sample
+from vlmhyperbench.env.info import git_sha, source_checkout
+from vlmhyperbench.eval import aggregate, score_answers
+from vlmhyperbench.eval.metrics import METRICS
+from vlmhyperbench.report.run_report import escape_markdown, render_markdown
+
+SCRIPT = "<script>alert(1)</script>"
+SVG = "<svg onload=alert(2)>"
+IMG = '<img src=x onerror="alert(3)">'
+
+
+def test_10_report_md_escapes_html_from_answers_doc_classes_and_question_types() -> None:
+    names = ["exact_match", "anls"]
+    samples = [
+        Sample("1", "test", "a.png", "q", "ИВАНОВ", SVG, SCRIPT),
+        Sample("2", "test", "a.png", "q", "12", "inn", "number"),
+    ]
+    rows = score_answers(samples, {"1": IMG, "2": "[link](javascript:alert(4))"}, names)
+    tables = aggregate(rows, names)
+    summary = {
+        "run": {
+            "out": "x",
+            "started": "2026-01-01T00:00:00+00:00",
+            "finished": "2026-01-01T00:01:00+00:00",
+            "resumed": False,
+            "questions": 2,
+            "answered": 2,
+            "asked_this_session": 2,
+            "inference_wall_s": 1.0,
+        },
+        "dataset": {"path": "data/set", "questions": 2, "images": 1, "doc_class": {}},
+        "model": {},
+        "config": {"model": "dummy:<b>tiny</b>", "batch_size": 1, "generation": {"max_new_tokens": 4}},
+        "metrics": {
+            m: {
+                "higher_is_better": METRICS.get(m).higher_is_better,
+                "description": METRICS.get(m).description,
+            }
+            for m in names
+        },
+        "general": tables["general"][0],
+        "by_doc_type": tables["by_doc_type"],
+        "by_doc_question": tables["by_doc_question"],
+        "speed": None,
+        "environment": {},
+    }
+    text = render_markdown(summary, rows)
+    for raw in (SCRIPT, SVG, IMG, "<b>", "[link]("):
+        assert raw not in text
+    assert "&lt;svg onload=alert(2)&gt;" in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "\\[link\\](javascript:alert(4))" in text
+
+
+def test_escape_markdown_keeps_a_cell_one_cell_on_one_line() -> None:
+    assert escape_markdown("a|b\r\nc\\d") == "a\\|b c\\\\d"
+    assert escape_markdown("exact_match 5 * 3") == "exact_match 5 * 3"
+
+
+def _git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_7_the_commit_recorded_is_not_the_current_directorys_repository(tmp_path: Path) -> None:
+    other = tmp_path / "someone-elses-repo"
+    other.mkdir()
+    _git("init", "-q", cwd=other)
+    (other / "f").write_text("x", encoding="utf-8")
+    _git("add", "f", cwd=other)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x", cwd=other)
+    theirs = _git("rev-parse", "HEAD", cwd=other)
+    recorded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from vlmhyperbench.env.info import collect_environment as c; print(c()['git_sha'])",
+        ],
+        cwd=other,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert theirs not in recorded
+    assert recorded == str(git_sha())  # ours (an editable checkout) or None (an installed package)
+
+
+def test_7_an_installed_copy_inside_another_repository_has_no_commit(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # a project repository with a virtual environment inside it
+    package = tmp_path / ".venv" / "lib" / "python3.12" / "site-packages" / "vlmhyperbench"
+    package.mkdir(parents=True)
+    assert source_checkout(package) is None
+    checkout = tmp_path / "checkout"
+    (checkout / "src" / "vlmhyperbench").mkdir(parents=True)
+    (checkout / ".git").write_text("gitdir: elsewhere\n", encoding="utf-8")  # a worktree's .git is a file
+    assert source_checkout(checkout / "src" / "vlmhyperbench") == checkout

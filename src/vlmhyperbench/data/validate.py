@@ -93,6 +93,8 @@ def _check_header(header: list[str], first_line: str, file: str) -> list[Problem
 
 def _resolve_image(root: Path, value: str) -> Path | str:
     """The image file under root, or the reason it is not acceptable."""
+    if "\x00" in value:  # no file system takes it, and `Path.resolve` raises ValueError on it
+        return f"image_path {value!r} contains a NUL character"
     if Path(value).is_absolute():
         return f"image_path {value!r} is absolute; it must be relative to the dataset folder"
     target = (root / value).resolve()

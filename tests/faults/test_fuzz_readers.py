@@ -12,6 +12,7 @@ and exit 2 (`data check`: exit 1), which the other catalogue modules check throu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -45,10 +46,8 @@ def _in_file(name: str, data: bytes, read: Callable[[Path], Any], error: type[Ex
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        try:
+        with contextlib.suppress(error):
             read(path)
-        except error:
-            pass
 
 
 def _annotation(header: list[str], body: list[list[str]]) -> bytes:

@@ -74,9 +74,8 @@ def test_2_3_a_live_run_folder_refuses_a_second_writer_and_a_resume(
     def while_writing(batch: int) -> None:
         if batch != 1:
             return
-        with pytest.raises(RunFolderBusyError, match=rf"pid {os.getpid()}"):
-            with exclusive(out):
-                pass
+        with pytest.raises(RunFolderBusyError, match=rf"pid {os.getpid()}"), exclusive(out):
+            pass
         # the same run again, and a --resume, from the real CLI while this run is between two batches
         for extra in ([], ["--resume"]):
             message = one_line_error(cli("run", config_file, "--out", out, *extra))
@@ -106,9 +105,8 @@ def test_3_a_killed_writer_leaves_the_folder_free(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        with pytest.raises(RunFolderBusyError, match=rf"pid {holder.pid}\)"):
-            with exclusive(out):
-                pass
+        with pytest.raises(RunFolderBusyError, match=rf"pid {holder.pid}\)"), exclusive(out):
+            pass
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()

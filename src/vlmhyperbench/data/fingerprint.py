@@ -50,10 +50,14 @@ def changes(before: dict[str, Any], now: dict[str, Any], answered: set[str]) -> 
     """What differs for the already answered questions: their rows and their images (empty: nothing)."""
     found = []
     questions = [i for i in before.get("questions", {}) if i in answered]
-    edited = [i for i in questions if now["questions"].get(i, before["questions"][i]) != before["questions"][i]]
+    edited = [
+        i for i in questions if now["questions"].get(i, before["questions"][i]) != before["questions"][i]
+    ]
     if edited:
         found.append(f"{ANNOTATION_FILE}: question row(s) edited for id {_listed(edited)}")
-    images = [p for p, sha in before.get("images", {}).items() if p in now["images"] and now["images"][p] != sha]
+    images = [
+        p for p, sha in before.get("images", {}).items() if p in now["images"] and now["images"][p] != sha
+    ]
     if images:
         found.append(f"image(s) changed: {_listed(images)}")
     return found

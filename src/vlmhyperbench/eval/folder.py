@@ -1,4 +1,4 @@
-"""One writer per run folder: an OS file lock held while a run writes, and default folder names that never collide.
+"""One writer per run folder: an OS file lock held while a run writes; default folder names that differ.
 
 Two runs writing into one folder interleave their answers and corrupt it for every later `--resume`. Every
 writer of a run folder holds `fcntl.flock` on `<out>/.lock` (pid inside, for the message) from its first
@@ -33,7 +33,7 @@ def default_out_dir(root: Path = Path("results")) -> Path:
 
 @contextmanager
 def exclusive(out: Path) -> Iterator[None]:
-    """Hold the run folder's lock (the folder must exist); `RunFolderBusyError` if another process holds it."""
+    """Hold the run folder's lock (the folder must exist); `RunFolderBusyError` if another process has it."""
     handle = (out / LOCK_FILE).open("a+", encoding="utf-8")
     try:
         try:

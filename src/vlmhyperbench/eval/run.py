@@ -100,7 +100,11 @@ def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
         from vlmhyperbench.data.synth import synthesize
 
         synthesize(  # the run's own folder: a half-made set from a failed start is overwritten
-            root, n=config.synth.n, seed=config.synth.seed, doc_classes=config.synth.doc_class or None, force=True
+            root,
+            n=config.synth.n,
+            seed=config.synth.seed,
+            doc_classes=config.synth.doc_class or None,
+            force=True,
         )
     return load_dataset(root)
 
@@ -110,7 +114,8 @@ def _check_resume(config: RunConfig, out: Path, has_answers: bool, resume: bool)
     run_file = out / RUN_FILE
     if has_answers and not resume:
         raise RunError(
-            f"{out / ANSWERS_FILE} already exists: pass --resume to continue that run, or choose another --out"
+            f"{out / ANSWERS_FILE} already exists: "
+            "pass --resume to continue that run, or choose another --out"
         )
     if has_answers and run_file.exists():
         before = json.loads(run_file.read_text(encoding="utf-8"))["config"]
@@ -224,7 +229,7 @@ def _generate(
 
 
 def _append_speed(path: Path, measurement: Any) -> None:
-    """One line per batch, written with one `write` and fsync'ed (a cut line is removed by `_repair_speed`)."""
+    """One line per batch, one `write`, fsync'ed (a line cut short is removed by `_repair_speed`)."""
     record = {k: v for k, v in dataclasses.asdict(measurement).items() if k != "texts"}
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")

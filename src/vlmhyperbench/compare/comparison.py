@@ -257,6 +257,8 @@ def compare(
         raise UsageError("nothing to compare the reference with")
     if threshold < 0:
         raise UsageError(f"threshold must be >= 0, got {threshold}")
+    if not 0.0 < confidence < 1.0:  # checked here, not per benchmark: no report is written with it
+        raise UsageError(f"--confidence must be between 0 and 1 (e.g. 0.95), got {confidence}")
     spec = figure if isinstance(figure, Figure) else get_figure(figure)
     _assign_labels([reference, *others])
     comparison = Comparison(spec, threshold, confidence, reference, others)

@@ -1,0 +1,24 @@
+"""Fault catalogue, issue 13: `compare --confidence 1.5` was accepted and overwrote the default report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "compare" / "data" / "results"
+
+
+@pytest.mark.parametrize("confidence", ["1.5", "0", "1", "-0.2"])
+def test_compare_refuses_a_confidence_outside_0_1_before_writing(
+    tmp_path: Path,
+    confidence: str,
+    cli,
+    one_line_error,  # type: ignore[no-untyped-def]
+) -> None:
+    root = Path(shutil.copytree(DATA, tmp_path / "results"))
+    result = cli("compare", "3.12-cu124-dev", "--root", root, "--confidence", confidence)
+    message = one_line_error(result)
+    assert f"--confidence must be between 0 and 1 (e.g. 0.95), got {float(confidence)}" in message
+    assert not (root / "compare").exists()

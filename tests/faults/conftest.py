@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,11 +45,11 @@ def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def cli():  # type: ignore[no-untyped-def]
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """`run_cli` for the tests (test modules cannot import this conftest under --import-mode=importlib)."""
     return run_cli
 
 
 @pytest.fixture
-def one_line_error():  # type: ignore[no-untyped-def]
+def one_line_error() -> Callable[..., str]:
     return assert_one_line_error

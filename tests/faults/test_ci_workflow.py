@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -21,15 +22,18 @@ WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "ci.y
 
 
 @pytest.fixture(scope="module")
-def workflow() -> dict:
-    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+def workflow() -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return loaded
 
 
-def _cells_step(workflow: dict) -> dict:
+def _cells_step(workflow: dict[Any, Any]) -> dict[Any, Any]:
     return next(s for s in workflow["jobs"]["matrix"]["steps"] if s.get("id") == "cells")
 
 
-def _run_step(step: dict, tmp_path: Path, uvx_body: str) -> tuple[subprocess.CompletedProcess[str], str]:
+def _run_step(
+    step: dict[Any, Any], tmp_path: Path, uvx_body: str
+) -> tuple[subprocess.CompletedProcess[str], str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     uvx = bin_dir / "uvx"
@@ -47,7 +51,7 @@ def _run_step(step: dict, tmp_path: Path, uvx_body: str) -> tuple[subprocess.Com
     return result, output.read_text(encoding="utf-8")
 
 
-def test_the_matrix_step_fails_when_nox_fails(workflow: dict, tmp_path: Path) -> None:
+def test_the_matrix_step_fails_when_nox_fails(workflow: dict[Any, Any], tmp_path: Path) -> None:
     result, output = _run_step(
         _cells_step(workflow), tmp_path, 'echo "nox > Session ci-matrix failed."; exit 1'
     )
@@ -55,19 +59,21 @@ def test_the_matrix_step_fails_when_nox_fails(workflow: dict, tmp_path: Path) ->
     assert output == ""  # no empty matrix for the next jobs' fromJSON
 
 
-def test_the_matrix_step_refuses_a_last_line_that_is_not_a_matrix(workflow: dict, tmp_path: Path) -> None:
+def test_the_matrix_step_refuses_a_last_line_that_is_not_a_matrix(
+    workflow: dict[Any, Any], tmp_path: Path
+) -> None:
     result, output = _run_step(_cells_step(workflow), tmp_path, 'echo "nox > warning: something"')
     assert result.returncode != 0 and "printed no JSON matrix" in result.stdout
     assert output == ""
 
 
-def test_the_matrix_step_passes_the_matrices_on(workflow: dict, tmp_path: Path) -> None:
+def test_the_matrix_step_passes_the_matrices_on(workflow: dict[Any, Any], tmp_path: Path) -> None:
     result, output = _run_step(_cells_step(workflow), tmp_path, "echo noise; echo '{\"include\": []}'")
     assert result.returncode == 0, result.stderr
     assert output.splitlines() == ['tests={"include": []}', 'bench={"include": []}']
 
 
-def test_prod_cells_resolve_the_release_url_from_the_checkout(workflow: dict) -> None:
+def test_prod_cells_resolve_the_release_url_from_the_checkout(workflow: dict[Any, Any]) -> None:
     checkout = source_checkout()
     if checkout is None:
         pytest.skip("needs vlmhyperbench's own git checkout")
@@ -90,7 +96,7 @@ def test_prod_cells_resolve_the_release_url_from_the_checkout(workflow: dict) ->
     )
 
 
-def test_gpu_benchmarks_run_only_trusted_code(workflow: dict) -> None:
+def test_gpu_benchmarks_run_only_trusted_code(workflow: dict[Any, Any]) -> None:
     bench = workflow["jobs"]["bench"]
     gate = " ".join(bench["if"].split())
     assert "github.event.pull_request.head.repo.full_name == github.repository" in gate

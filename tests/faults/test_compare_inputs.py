@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]  # the `cli` fixture (tests/faults/conftest.py)
+OneLineError = Callable[..., str]  # the `one_line_error` fixture
+
 
 DATA = Path(__file__).resolve().parents[1] / "compare" / "data" / "results"
 
@@ -14,8 +20,8 @@ DATA = Path(__file__).resolve().parents[1] / "compare" / "data" / "results"
 def test_compare_refuses_a_confidence_outside_0_1_before_writing(
     tmp_path: Path,
     confidence: str,
-    cli,
-    one_line_error,  # type: ignore[no-untyped-def]
+    cli: Cli,
+    one_line_error: OneLineError,
 ) -> None:
     root = Path(shutil.copytree(DATA, tmp_path / "results"))
     result = cli("compare", "3.12-cu124-dev", "--root", root, "--confidence", confidence)

@@ -22,10 +22,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vlmhyperbench.compare.results import ResultError, load_result
+from vlmhyperbench.compare.results import load_result
 from vlmhyperbench.data import DatasetError, check_dataset, load_dataset
 from vlmhyperbench.data.annotation import COLUMNS
 from vlmhyperbench.data.prompts import PromptError, load_prompts
+from vlmhyperbench.errors import ResultError
 from vlmhyperbench.eval.answers import AnswersError, read_answers
 from vlmhyperbench.eval.config import ConfigError, load_config
 

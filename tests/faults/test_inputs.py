@@ -10,12 +10,16 @@ import shutil
 import struct
 import subprocess
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from vlmhyperbench.data import check_dataset
 from vlmhyperbench.data.annotation import COLUMNS
+
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]  # the `cli` fixture (tests/faults/conftest.py)
+OneLineError = Callable[..., str]  # the `one_line_error` fixture
 
 
 def _dataset(tmp_path: Path, tiny_dataset: Path) -> Path:
@@ -37,8 +41,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def test_4_synth_onto_an_existing_dataset_refuses(
-    tiny_dataset: Path, tmp_path: Path, cli, one_line_error
-) -> None:  # type: ignore[no-untyped-def]
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     dataset = _dataset(tmp_path, tiny_dataset)
     before = {p: p.read_bytes() for p in dataset.rglob("*") if p.is_file()}
     message = one_line_error(cli("data", "synth", "--out", dataset, "--n", "1"))
@@ -49,7 +53,7 @@ def test_4_synth_onto_an_existing_dataset_refuses(
     assert (dataset / "annotation.csv").read_bytes() != before[dataset / "annotation.csv"]
 
 
-def test_synth_out_an_existing_file(tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+def test_synth_out_an_existing_file(tmp_path: Path, cli: Cli, one_line_error: OneLineError) -> None:
     target = tmp_path / "notes.txt"
     target.write_text("mine", encoding="utf-8")
     assert "is a file, not a folder" in one_line_error(cli("data", "synth", "--out", target, "--n", "1"))
@@ -61,8 +65,8 @@ def test_6_an_empty_reference_answer_is_a_dataset_error(
     tiny_dataset: Path,
     tmp_path: Path,
     value: str,
-    cli,
-    one_line_error,  # type: ignore[no-untyped-def]
+    cli: Cli,
+    one_line_error: OneLineError,
 ) -> None:
     dataset = _dataset(tmp_path, tiny_dataset)
     _edit_row(dataset, "answer", value, row=3)
@@ -86,8 +90,8 @@ def test_well_formed_answer_bboxes_pass(tiny_dataset: Path, tmp_path: Path) -> N
 
 
 def test_a_png_whose_pixels_cannot_be_decoded(
-    tiny_dataset: Path, tmp_path: Path, cli, one_line_error
-) -> None:  # type: ignore[no-untyped-def]
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     """Every chunk has a valid CRC (so `verify` passes), but the IDAT stream is not zlib data."""
     dataset = _dataset(tmp_path, tiny_dataset)
     image = next((dataset / "images").glob("*.png"))
@@ -98,7 +102,9 @@ def test_a_png_whose_pixels_cannot_be_decoded(
     assert f"column 'image_path': image 'images/{image.name}' cannot be read" in message
 
 
-def test_a_decompression_bomb(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+def test_a_decompression_bomb(
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     """A 20000x20000 PNG header: PIL refuses it as a decompression bomb; the dataset check says so."""
     dataset = _dataset(tmp_path, tiny_dataset)
     image = next((dataset / "images").glob("*.png"))
@@ -111,7 +117,9 @@ def test_a_decompression_bomb(tiny_dataset: Path, tmp_path: Path, cli, one_line_
     assert "is too large to decode safely" in message
 
 
-def test_a_question_over_the_csv_field_limit(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+def test_a_question_over_the_csv_field_limit(
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     dataset = _dataset(tmp_path, tiny_dataset)
     _edit_row(dataset, "question", '"' + "вопрос " * 20000 + '"', row=3)
     message = one_line_error(cli("data", "check", dataset), code=1)
@@ -119,22 +127,24 @@ def test_a_question_over_the_csv_field_limit(tiny_dataset: Path, tmp_path: Path,
 
 
 def test_rich_markup_in_a_path_is_shown_as_typed(
-    tiny_dataset: Path, tmp_path: Path, cli, one_line_error
-) -> None:  # type: ignore[no-untyped-def]
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     dataset = _dataset(tmp_path, tiny_dataset)
     _edit_row(dataset, "image_path", "images/[/x]scan.png")
     message = one_line_error(cli("data", "check", dataset), code=1)
     assert "image 'images/[/x]scan.png' does not exist" in message
 
 
-def test_a_binary_config_file(tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+def test_a_binary_config_file(tmp_path: Path, cli: Cli, one_line_error: OneLineError) -> None:
     config = tmp_path / "run.yaml"
     config.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")
     message = one_line_error(cli("run", config))
     assert f"{config}: not a UTF-8 text file" in message
 
 
-def test_run_out_an_existing_file(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+def test_run_out_an_existing_file(
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     target = tmp_path / "results.txt"
     target.write_text("mine", encoding="utf-8")
     message = one_line_error(cli("run", "--dataset", tiny_dataset, "--out", target))
@@ -142,7 +152,9 @@ def test_run_out_an_existing_file(tiny_dataset: Path, tmp_path: Path, cli, one_l
     assert target.read_text(encoding="utf-8") == "mine"
 
 
-def test_run_out_on_a_read_only_file_system(tiny_dataset: Path, tmp_path: Path, cli, one_line_error) -> None:  # type: ignore[no-untyped-def]
+def test_run_out_on_a_read_only_file_system(
+    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
     disk = tmp_path / "ro"
     disk.mkdir()
     mounted = subprocess.run(

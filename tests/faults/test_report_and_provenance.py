@@ -11,7 +11,8 @@ from vlmhyperbench.data import Sample
 from vlmhyperbench.env.info import git_sha, source_checkout
 from vlmhyperbench.eval import aggregate, score_answers
 from vlmhyperbench.eval.metrics import METRICS
-from vlmhyperbench.report.run_report import escape_markdown, render_markdown
+from vlmhyperbench.report.format import md_escape
+from vlmhyperbench.report.run_report import render_markdown
 
 SCRIPT = "<script>alert(1)</script>"
 SVG = "<svg onload=alert(2)>"
@@ -60,9 +61,9 @@ def test_10_report_md_escapes_html_from_answers_doc_classes_and_question_types()
     assert "\\[link\\](javascript:alert(4))" in text
 
 
-def test_escape_markdown_keeps_a_cell_one_cell_on_one_line() -> None:
-    assert escape_markdown("a|b\r\nc\\d") == "a\\|b c\\\\d"
-    assert escape_markdown("exact_match 5 * 3") == "exact_match 5 * 3"
+def test_md_escape_keeps_a_cell_one_cell_on_one_line() -> None:
+    assert md_escape("a|b\r\nc\\d") == "a\\|b c\\\\d"
+    assert md_escape("exact_match 5 * 3") == "exact_match 5 * 3"
 
 
 def _git(*args: str, cwd: Path) -> str:

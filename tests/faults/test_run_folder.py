@@ -14,7 +14,9 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +25,11 @@ pytest.importorskip("torch")
 import vlmhyperbench.eval.run as run_module
 from vlmhyperbench.eval.config import Generation, RunConfig
 from vlmhyperbench.eval.folder import LOCK_FILE, RunFolderBusyError, default_out_dir, exclusive
-from vlmhyperbench.eval.run import RunError, run_evaluation
+from vlmhyperbench.eval.run import RunError, RunResult, run_evaluation
+
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]  # the `cli` fixture (tests/faults/conftest.py)
+OneLineError = Callable[..., str]  # the `one_line_error` fixture
+
 
 MODEL = "dummy:tiny-qwen2-vl"
 
@@ -41,8 +47,8 @@ def _config(dataset: Path, out: Path, **changes: object) -> RunConfig:
     return base.model_copy(update=changes)
 
 
-def _run(config: RunConfig, **kwargs: object):  # type: ignore[no-untyped-def]
-    return run_evaluation(config, show_progress=False, report=False, **kwargs)  # type: ignore[arg-type]
+def _run(config: RunConfig, **kwargs: Any) -> RunResult:
+    return run_evaluation(config, show_progress=False, report=False, **kwargs)
 
 
 def _config_file(tmp_path: Path, dataset: Path) -> Path:
@@ -64,8 +70,8 @@ def test_1_default_folders_of_runs_started_in_one_second_differ() -> None:
 def test_2_3_a_live_run_folder_refuses_a_second_writer_and_a_resume(
     tiny_dataset: Path,
     tmp_path: Path,
-    cli,
-    one_line_error,  # type: ignore[no-untyped-def]
+    cli: Cli,
+    one_line_error: OneLineError,
 ) -> None:
     out = tmp_path / "run"
     config_file = _config_file(tmp_path, tiny_dataset)
@@ -144,8 +150,8 @@ def test_5_resume_after_the_dataset_was_edited_names_what_changed(tiny_dataset: 
 def test_8_a_failed_start_does_not_block_the_corrected_run(
     tiny_dataset: Path,
     tmp_path: Path,
-    cli,
-    one_line_error,  # type: ignore[no-untyped-def]
+    cli: Cli,
+    one_line_error: OneLineError,
 ) -> None:
     out = tmp_path / "run"
     config_file = _config_file(tmp_path, tiny_dataset)
@@ -193,8 +199,8 @@ def _mount_tmpfs(where: Path, size: str, remount: bool = False) -> bool:
 def test_9_real_full_disk_is_one_error_and_resume_finishes(
     tiny_dataset: Path,
     tmp_path: Path,
-    cli,
-    one_line_error,  # type: ignore[no-untyped-def]
+    cli: Cli,
+    one_line_error: OneLineError,
 ) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()

@@ -26,5 +26,5 @@ def test_compare_refuses_a_confidence_outside_0_1_before_writing(
     root = Path(shutil.copytree(DATA, tmp_path / "results"))
     result = cli("compare", "3.12-cu124-dev", "--root", root, "--confidence", confidence)
     message = one_line_error(result)
-    assert f"--confidence must be between 0 and 1 (e.g. 0.95), got {float(confidence)}" in message
+    assert "--confidence" in message and "between 0 and 1" in message
     assert not (root / "compare").exists()

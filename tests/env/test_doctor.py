@@ -69,6 +69,16 @@ def test_interpreter_other_than_the_pin(ctx: DoctorContext) -> None:
     assert "pins 3.12" in check.summary and "--python 3.12" in (check.fix or "")
 
 
+def test_a_pin_outside_the_supported_range_is_not_suggested(tmp_path: Path, ctx: DoctorContext) -> None:
+    """Issue 13: a bad pin (3.11, excluded by requires-python) was answered with `uv sync --python 3.11`."""
+    folder = tmp_path / "bad-pin"
+    folder.mkdir()
+    check = doctor.check_python_pin(replace(ctx, project=make_project(folder, pin="3.11")))
+    assert check.status == FAIL
+    assert "3.11 is outside requires-python >=3.10,!=3.11.*,<3.13" in check.summary
+    assert check.fix is not None and "3.11" not in check.fix and "uv python pin 3.12" in check.fix
+
+
 def test_matrix_cell_python_overrides_the_pin(ctx: DoctorContext) -> None:
     cell = replace(ctx, python_version="3.10.13", environ={"VLMHYPERBENCH_PYTHON": "3.10"})
     assert doctor.check_python_pin(cell).status == OK

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from vlmhyperbench.env.backends import BACKENDS, backend_for_cuda, matrix_backends
 from vlmhyperbench.env.gpu import DriverInfo, query_driver
@@ -102,6 +102,14 @@ def check_python_pin(ctx: DoctorContext) -> Check:
             "no .python-version: without a pin every teammate's uv picks its own Python",
             fix="uv python pin 3.12",
         )
+    spec = ctx.project.requires_python
+    if spec is not None and not _pin_supported(pin, spec):  # never suggest syncing to an unsupported Python
+        return Check(
+            "python pin",
+            FAIL,
+            f".python-version pins {pin}, but {pin} is outside requires-python {spec}",
+            fix="uv python pin 3.12 && uv sync --extra <backend>",
+        )
     if ctx.python_version == pin or running == pin or ctx.python_version.startswith(pin + "."):
         return Check("python pin", OK, f"Python {ctx.python_version} matches .python-version ({pin})")
     return Check(
@@ -110,6 +118,14 @@ def check_python_pin(ctx: DoctorContext) -> Check:
         f"Python {ctx.python_version} runs, but .python-version pins {pin}: the team runs different Pythons",
         fix=f"uv sync --python {pin} --extra <backend>  (or `uv python pin {running}` to move the team)",
     )
+
+
+def _pin_supported(pin: str, spec: str) -> bool:
+    """A pin such as `3.12` or `3.12.1` names a Python that requires-python accepts."""
+    try:
+        return Version(pin) in SpecifierSet(spec)
+    except InvalidVersion:
+        return True  # a pin uv reads differently (`cpython-3.12`): the range check reports the interpreter
 
 
 def check_python_supported(ctx: DoctorContext) -> Check:

@@ -18,6 +18,7 @@ from rich.table import Table
 from vlmhyperbench.compare.comparison import Verdict
 from vlmhyperbench.compare.quality import ALL, QualityComparison, QualityDelta, QualityRun, groups
 from vlmhyperbench.report import plots
+from vlmhyperbench.report.format import md_escape
 
 STYLES = {Verdict.BETTER: "green", Verdict.WORSE: "yellow", Verdict.UNCHANGED: "dim"}
 HEADERS = ("run", "metric", "group", "n", "baseline", "current", "change", "CI", "p adj.", "verdict")
@@ -116,7 +117,7 @@ def to_markdown(comparison: QualityComparison) -> str:
     lines = [f"# {_title(comparison)}", "", f"**{summary(comparison)}**", "", _caption(comparison), ""]
     lines += ["| " + " | ".join(HEADERS) + " |", "|---|---|---|" + "---:|" * 6 + "---|"]
     for delta in comparison.deltas:
-        cells = [c.replace("|", "\\|") for c in row_cells(comparison, delta)]
+        cells = [md_escape(c) for c in row_cells(comparison, delta)]  # doc classes come from datasets
         if delta.failed:
             cells[-1] = f"**{cells[-1]}**"
         lines.append("| " + " | ".join(cells) + " |")

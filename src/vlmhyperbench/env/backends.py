@@ -64,6 +64,18 @@ BACKENDS.add(
         min_driver="570.26",
     ),
 )
+BACKENDS.add(
+    "cu130",
+    Backend(
+        name="cu130",
+        cuda="13.0",
+        torch=">=2.11,<2.15",
+        torchvision=">=0.26,<0.30",
+        cuda_runtime="13.0.96",
+        index_url="https://download.pytorch.org/whl/cu130",
+        min_driver="580.65.06",
+    ),
+)
 
 
 def matrix_backends() -> list[Backend]:

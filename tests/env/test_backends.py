@@ -27,6 +27,20 @@ def _locked(lock: dict, name: str) -> list[dict]:
     return [p for p in lock["package"] if p["name"] == name]
 
 
+def _cuda_runtime(lock: dict, torch: dict) -> str | None:
+    """The nvidia-cuda-runtime version a locked torch brings: a direct dependency (CUDA 12 builds) or
+    through `cuda-toolkit[cudart]` (CUDA 13 builds); None for a torch without one (not a CUDA build)."""
+    for dep in torch["dependencies"]:
+        if dep["name"].startswith("nvidia-cuda-runtime"):
+            return dep.get("version") or _locked(lock, dep["name"])[0]["version"]
+        if dep["name"] == "cuda-toolkit" and "cudart" in dep.get("extra", []):
+            toolkits = _locked(lock, "cuda-toolkit")
+            toolkit = next(t for t in toolkits if t["version"] == dep.get("version", toolkits[0]["version"]))
+            (runtime,) = toolkit["optional-dependencies"]["cudart"]
+            return runtime.get("version") or _locked(lock, runtime["name"])[0]["version"]
+    return None
+
+
 @pytest.mark.parametrize("backend", BACKENDS.names())
 def test_pyproject_extra_is_the_registry_row(project: ProjectFiles, backend: str) -> None:
     row = BACKENDS.get(backend)
@@ -47,9 +61,8 @@ def test_every_locked_torch_of_an_extra_is_that_cuda_build(project: ProjectFiles
     for version in torch_versions:
         assert row.accepts_torch(version), f"locked torch {version} is outside {backend}'s {row.torch}"
         (torch,) = [p for p in _locked(lock, "torch") if p["version"] == version]
-        runtime = [d for d in torch["dependencies"] if d["name"].startswith("nvidia-cuda-runtime")]
-        assert runtime, f"torch {version} in uv.lock depends on no CUDA runtime: not a CUDA build"
-        locked_runtime = runtime[0].get("version") or _locked(lock, runtime[0]["name"])[0]["version"]
+        locked_runtime = _cuda_runtime(lock, torch)
+        assert locked_runtime, f"torch {version} in uv.lock depends on no CUDA runtime: not a CUDA build"
         assert locked_runtime == row.cuda_runtime, (
             f"torch {version} (extra {backend}) brings CUDA runtime {locked_runtime}, the registry says "
             f"{row.cuda_runtime} (CUDA {row.cuda})"
@@ -63,8 +76,13 @@ def test_lock_declares_the_backends_as_conflicting(project: ProjectFiles) -> Non
 
 @pytest.mark.parametrize("profile", ["staging", "prod"])
 def test_profiles_pass_each_backend_extra_through(project: ProjectFiles, profile: str) -> None:
+    """staging offers every backend; prod, a pinned release, those that release knows (no more, and the
+    noxfile makes prod cells only for these)."""
     extras = project.extras(profile)
-    assert set(extras) == set(BACKENDS.names())
+    if profile == "staging":
+        assert set(extras) == set(BACKENDS.names())
+    else:
+        assert set(extras) <= set(BACKENDS.names()) and {"cu124", "cu128"} <= set(extras)
     for backend, requirements in extras.items():
         assert [str(Requirement(r)) for r in requirements] == [f"vlmhyperbench[{backend}]"]
 
@@ -73,16 +91,15 @@ def test_profiles_pass_each_backend_extra_through(project: ProjectFiles, profile
 def test_profile_locks_install_the_same_cuda_builds(project: ProjectFiles, profile: str) -> None:
     lock = project.lock(profile)
     for torch in _locked(lock, "torch"):
-        runtime = next(d for d in torch["dependencies"] if d["name"].startswith("nvidia-cuda-runtime"))
-        version = runtime.get("version") or _locked(lock, runtime["name"])[0]["version"]
         backend = next(b for b in BACKENDS if b.accepts_torch(torch["version"]))
-        assert version == backend.cuda_runtime
+        assert _cuda_runtime(lock, torch) == backend.cuda_runtime
 
 
 def test_backend_for_cuda_maps_torch_version_cuda() -> None:
     assert backend_for_cuda("12.4").name == "cu124"
     assert backend_for_cuda("12.8").name == "cu128"
-    assert backend_for_cuda("13.0") is None
+    assert backend_for_cuda("13.0").name == "cu130"
+    assert backend_for_cuda("13.2") is None  # torch 2.15 on PyPI: no backend of ours yet
     assert backend_for_cuda(None) is None
 
 
@@ -91,18 +108,29 @@ def test_accepts_torch_ignores_local_label() -> None:
     assert not BACKENDS.get("cu124").accepts_torch("2.8.0")
     assert BACKENDS.get("cu128").accepts_torch("2.10.0+cu128")
     assert not BACKENDS.get("cu128").accepts_torch("2.11.0")
+    assert BACKENDS.get("cu130").accepts_torch("2.11.0+cu130")
+    assert BACKENDS.get("cu130").accepts_torch("2.14.1")
+    assert not BACKENDS.get("cu130").accepts_torch("2.15.0")  # PyPI's 2.15 wheels are CUDA 13.2
 
 
 @pytest.mark.parametrize(
     ("driver_cuda", "expected"),
-    [((12, 4), "cu124"), ((12, 6), "cu124"), ((12, 8), "cu128"), ((13, 0), "cu128"), (None, "cu128")],
+    [
+        ((12, 4), "cu124"),
+        ((12, 6), "cu124"),
+        ((12, 8), "cu128"),
+        ((12, 9), "cu128"),
+        ((13, 0), "cu130"),
+        ((13, 2), "cu130"),
+        (None, "cu130"),
+    ],
 )
 def test_newest_backend_the_driver_runs(driver_cuda: tuple[int, int] | None, expected: str) -> None:
     assert newest_backend_for_driver(driver_cuda).name == expected
 
 
 def test_unknown_backend_lists_the_available_ones() -> None:
-    with pytest.raises(UnknownNameError, match=r"Unknown backend 'cu999'. Available: cu124, cu128"):
+    with pytest.raises(UnknownNameError, match=r"Unknown backend 'cu999'. Available: cu124, cu128, cu130"):
         BACKENDS.get("cu999")
 
 

@@ -102,8 +102,23 @@ def test_torch_build_of_no_known_backend(ctx: DoctorContext) -> None:
     cpu: TorchFacts = {**TORCH_CU128, "torch": "2.13.0+cpu", "torch_cuda": None}
     check = doctor.check_torch_backend(replace(ctx, torch=cpu))
     assert check.status == FAIL and "CPU build" in check.summary
-    cu130: TorchFacts = {**TORCH_CU128, "torch": "2.11.0", "torch_cuda": "13.0"}
-    assert doctor.check_torch_backend(replace(ctx, torch=cu130)).status == FAIL
+    cu132: TorchFacts = {**TORCH_CU128, "torch": "2.15.0", "torch_cuda": "13.2"}
+    assert doctor.check_torch_backend(replace(ctx, torch=cu132)).status == FAIL
+
+
+def test_torch_2_11_cuda_13_0_is_backend_cu130(ctx: DoctorContext) -> None:
+    cu130: TorchFacts = {**TORCH_CU128, "torch": "2.11.0+cu130", "torch_cuda": "13.0"}
+    check = doctor.check_torch_backend(replace(ctx, torch=cu130, environ={"VLMHYPERBENCH_BACKEND": "cu130"}))
+    assert check.status == OK and "backend cu130" in check.summary
+    assert (
+        doctor.check_uv_torch_backend(replace(ctx, torch=cu130, environ={"UV_TORCH_BACKEND": "cu130"})).status
+        == OK
+    )
+    old = DriverInfo(driver_version="570.26", cuda_version=(12, 8), gpus=(GpuInfo("H100", 80 << 30),))
+    check = doctor.check_driver(replace(ctx, torch=cu130, driver=old))
+    assert (
+        check.status == FAIL and ">= 580.65.06" in (check.fix or "") and "--extra cu128" in (check.fix or "")
+    )
 
 
 def test_torch_outside_its_backends_range(ctx: DoctorContext) -> None:

@@ -13,7 +13,8 @@ from vlmhyperbench.env.sync import SyncError, choose_backend, plan_sync
 
 NO_DRIVER = DriverInfo(error="none")
 DRIVER_124 = DriverInfo(driver_version="550.54.14", cuda_version=(12, 4))
-DRIVER_130 = DriverInfo(driver_version="580.65", cuda_version=(13, 0))
+DRIVER_128 = DriverInfo(driver_version="570.26", cuda_version=(12, 8))
+DRIVER_130 = DriverInfo(driver_version="580.65.06", cuda_version=(13, 0))
 
 
 def test_flag_wins_over_environment_and_driver() -> None:
@@ -28,16 +29,24 @@ def test_uv_torch_backend_wins_over_driver() -> None:
 
 def test_driver_decides_like_uv_torch_backend_auto() -> None:
     assert choose_backend("auto", {}, DRIVER_124)[0].name == "cu124"
-    assert choose_backend("auto", {"UV_TORCH_BACKEND": "auto"}, DRIVER_130)[0].name == "cu128"
+    assert choose_backend("auto", {}, DRIVER_128)[0].name == "cu128"
+    assert choose_backend("auto", {"UV_TORCH_BACKEND": "auto"}, DRIVER_130)[0].name == "cu130"
+
+
+def test_uv_torch_backend_cu130_is_known() -> None:
+    backend, reason = choose_backend("auto", {"UV_TORCH_BACKEND": "cu130"}, DRIVER_128)
+    assert backend.name == "cu130" and "UV_TORCH_BACKEND=cu130" in reason
 
 
 def test_no_gpu_takes_the_newest_backend_and_says_so() -> None:
     backend, reason = choose_backend("auto", {}, NO_DRIVER)
-    assert backend.name == "cu128" and "no NVIDIA driver" in reason
+    assert backend.name == "cu130" and "no NVIDIA driver" in reason
 
 
 def test_unknown_backend_names_the_available_ones() -> None:
-    with pytest.raises(SyncError, match=r"--backend: unknown backend 'cu126'\. Available: cu124, cu128"):
+    with pytest.raises(
+        SyncError, match=r"--backend: unknown backend 'cu126'\. Available: cu124, cu128, cu130"
+    ):
         choose_backend("cu126", {}, NO_DRIVER)
     with pytest.raises(SyncError, match="UV_TORCH_BACKEND"):
         choose_backend("auto", {"UV_TORCH_BACKEND": "rocm6.3"}, NO_DRIVER)

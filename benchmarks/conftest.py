@@ -3,6 +3,7 @@
     pytest benchmarks                                   # tiny presets on CPU, seconds each
     pytest benchmarks --vlm-scale=full                  # real-size presets (needs a CUDA GPU)
     pytest benchmarks --vlm-presets=qwen2-vl-2b --vlm-batch=1,8,32 --vlm-attn=eager,sdpa --vlm-new-tokens=128
+    pytest benchmarks --vlm-runner=generate,static,compiled   # runner modes (vlmhyperbench.perf.runners)
 
 Results: pytest-benchmark JSON (`--benchmark-autosave`), stored per matrix cell by the vlmhyperbench
 plugin, with our figures in `extra_info` (config / metrics / rounds). Uses only the public API of
@@ -31,10 +32,13 @@ class Case:
     preset: str
     attn: str
     batch: int
+    runner: str = "generate"
 
     @property
     def id(self) -> str:
-        return f"{self.preset}-{self.attn}-b{self.batch}"
+        # stock generate adds no suffix: results stored before runner modes existed keep matching
+        suffix = "" if self.runner == "generate" else f"-{self.runner}"
+        return f"{self.preset}-{self.attn}-b{self.batch}{suffix}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,6 +58,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--vlm-batch", default=None, help="Comma-separated batch sizes (tiny: 1,4; full: 1,8,32)."
     )
     group.addoption("--vlm-attn", default="eager,sdpa", help="Comma-separated attention implementations.")
+    group.addoption(
+        "--vlm-runner",
+        default="generate",
+        help="Comma-separated runner modes: generate (stock), static (static KV cache), compiled (static "
+        "cache, decode step torch.compile'd; CUDA graphs on GPU). The compile time is kept apart in "
+        "extra_info['runner'] (warm-up rounds are not measured).",
+    )
     group.addoption(
         "--vlm-new-tokens",
         type=int,
@@ -98,11 +109,13 @@ def _options(config: pytest.Config) -> dict[str, Any]:
     rounds, warmup = config.getoption("--vlm-rounds"), config.getoption("--vlm-warmup")
     if rounds < 1 or warmup < 0 or new_tokens < 1:
         raise pytest.UsageError("need --vlm-rounds >= 1, --vlm-warmup >= 0 and --vlm-new-tokens >= 1")
+    runners = _runners(config.getoption("--vlm-runner"), warmup)
     return {
         "scale": scale,
         "presets": presets,
         "batches": batches,
         "attns": _csv(config.getoption("--vlm-attn")),
+        "runners": runners,
         "new_tokens": new_tokens,
         "rounds": rounds,
         "warmup": warmup,
@@ -114,17 +127,59 @@ def _options(config: pytest.Config) -> dict[str, Any]:
 CASE_PARAMS = ("preset", "attn", "batch")
 
 
+def _runners(text: str, warmup: int) -> list[str]:
+    """The runner names, checked; an installed release older than runner modes knows only `generate`."""
+    names = _csv(text) or ["generate"]
+    try:
+        from vlmhyperbench.perf.runners import check_warmup, parse_runners
+    except ImportError:  # the prod profile's release predates runner modes
+        if names != ["generate"]:
+            import vlmhyperbench
+
+            raise pytest.UsageError(
+                f"--vlm-runner {text}: the installed vlmhyperbench {vlmhyperbench.__version__} has only "
+                "stock generate (runner modes came after it)"
+            ) from None
+        return names
+    try:
+        parsed = parse_runners(",".join(names))
+        for name in parsed:
+            check_warmup(name, warmup)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--vlm-runner: {exc}") from None
+    return parsed
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Three plain parameters, not one Case object: pytest-benchmark stores `params` as JSON, and
     # `vlmhyperbench bench` writes the same name, params and group (`vlmhyperbench.results.SpeedCase`),
     # so `vlmhyperbench compare` matches the two tools' results.
     if set(CASE_PARAMS) <= set(metafunc.fixturenames):
         opts = _options(metafunc.config)
-        # preset outermost, then attention: consecutive cases reuse one loaded model
-        cases = [Case(p, a, b) for p in opts["presets"] for a in opts["attns"] for b in opts["batches"]]
-        metafunc.parametrize(
-            CASE_PARAMS, [(c.preset, c.attn, c.batch) for c in cases], ids=[c.id for c in cases]
-        )
+        # preset outermost, then attention, then runner: consecutive cases reuse one loaded model
+        cases = [
+            Case(p, a, b, r)
+            for p in opts["presets"]
+            for a in opts["attns"]
+            for r in opts["runners"]
+            for b in opts["batches"]
+        ]
+        if opts["runners"] == ["generate"]:  # the `runner` fixture says generate; params as before runners
+            metafunc.parametrize(
+                CASE_PARAMS, [(c.preset, c.attn, c.batch) for c in cases], ids=[c.id for c in cases]
+            )
+        else:
+            metafunc.parametrize(
+                (*CASE_PARAMS, "runner"),
+                [(c.preset, c.attn, c.batch, c.runner) for c in cases],
+                ids=[c.id for c in cases],
+            )
+
+
+@pytest.fixture
+def runner() -> str:
+    """Stock generate, unless `--vlm-runner` asks for others (then `runner` is a parameter of each case)."""
+    return "generate"
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,13 @@ def bench(
     ] = None,
     device: Annotated[str, typer.Option(help="auto (cuda if available), cpu, cuda or cuda:N.")] = "auto",
     dtype: Annotated[str, typer.Option(help="auto (bf16 on GPU, fp32 on CPU), bfloat16, float16.")] = "auto",
+    runner: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated runner modes: generate (stock), static (static KV cache), compiled "
+            "(static cache, decode step torch.compile'd; CUDA graphs on GPU)."
+        ),
+    ] = "generate",
     rounds: Annotated[int, typer.Option(help="Measured rounds per configuration.")] = 3,
     warmup: Annotated[int, typer.Option(help="Unmeasured warm-up rounds per configuration.")] = 1,
     image_size: Annotated[
@@ -71,6 +78,7 @@ def bench(
 
     from vlmhyperbench.models import resolve_attn, resolve_device
     from vlmhyperbench.perf import BenchRun, parse_batches, run_bench, speed_record
+    from vlmhyperbench.perf.runners import check_warmup, parse_runners
 
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
@@ -79,6 +87,9 @@ def bench(
     attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]
     for name in attns:  # every implementation before any is measured: a late typo loses nothing
         resolve_attn(name)
+    runners = parse_runners(runner)
+    for name in runners:
+        check_warmup(name, warmup)
     resolve_device(device)
 
     run = BenchRun(model)
@@ -93,7 +104,7 @@ def bench(
         saved[:1] = [path]
 
     label = escape(model)  # a path may hold rich markup such as `[/x]`
-    total = len(attns) * len(batches) * (rounds + warmup)
+    total = len(attns) * len(runners) * len(batches) * (rounds + warmup)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -126,6 +137,7 @@ def bench(
                 on_step=step,
                 on_case=save_so_far,
                 run=run,
+                runners=runners,
             )
     except KeyboardInterrupt:
         render(run, markdown, saved)

@@ -16,6 +16,7 @@ from typing import Any
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.generation import bare_generate, measure_generation
 from vlmhyperbench.perf.measurement import GenerationMeasurement
+from vlmhyperbench.perf.runners import DEFAULT_RUNNER, case_suffix, check_warmup, compile_summary
 from vlmhyperbench.perf.summary import bench_config, extra_info, overhead_summary
 from vlmhyperbench.results.schema import FAILED_KEY, SCHEMA_VERSION, SpeedCase, SpeedRecord
 
@@ -24,7 +25,7 @@ PROMPT = "Extract every field of this document as JSON."
 
 @dataclass
 class BenchCase:
-    """One (attention, batch) cell of the sweep and its measured rounds.
+    """One (attention, runner, batch) cell of the sweep and its measured rounds.
 
     `error` is set when the case could not run (out of memory at this batch size): `rounds` is then
     empty and `info` holds only the config, so the sweep goes on and the table says why.
@@ -35,10 +36,11 @@ class BenchCase:
     rounds: list[GenerationMeasurement]
     info: dict[str, Any]  # extra_info: config / metrics / rounds (/ overhead)
     error: str | None = None
+    runner: str = DEFAULT_RUNNER
 
     @property
     def identity(self) -> SpeedCase:
-        return SpeedCase(self.info["config"]["preset"], self.attn, self.batch)
+        return SpeedCase(self.info["config"]["preset"], self.attn, self.batch, self.runner)
 
     @property
     def name(self) -> str:
@@ -117,8 +119,9 @@ def run_bench(
     on_step: Callable[[str], None] | None = None,
     on_case: Callable[[BenchRun], None] | None = None,
     run: BenchRun | None = None,
+    runners: Sequence[str] = (DEFAULT_RUNNER,),
 ) -> BenchRun:
-    """Load the model once per attention implementation and measure every batch size.
+    """Load the model once per attention implementation and measure every runner and batch size.
 
     `on_step(description)` is called after each generate round (warm-up or measured), for progress
     bars; `on_case(run)` after each finished case, so callers can save as they go. Pass `run` to keep
@@ -126,7 +129,7 @@ def run_bench(
     """
     from vlmhyperbench.models import load_vlm
 
-    check_sweep(rounds, warmup, new_tokens)
+    check_sweep(rounds, warmup, new_tokens, runners)
     run = run if run is not None else BenchRun(spec)
     for attn in attns:
         loaded = load_vlm(
@@ -139,20 +142,35 @@ def run_bench(
             trust_remote_code=trust_remote_code,
         )
         try:
-            bench_loaded(
-                loaded, batches, new_tokens, rounds, warmup, fixed_length, overhead, on_step, on_case, run
-            )
+            for runner in runners:
+                bench_loaded(
+                    loaded,
+                    batches,
+                    new_tokens,
+                    rounds,
+                    warmup,
+                    fixed_length,
+                    overhead,
+                    on_step,
+                    on_case,
+                    run,
+                    runner=runner,
+                )
         finally:
             del loaded
             _free_device_memory()
     return run
 
 
-def check_sweep(rounds: int, warmup: int, new_tokens: int) -> None:
+def check_sweep(
+    rounds: int, warmup: int, new_tokens: int, runners: Sequence[str] = (DEFAULT_RUNNER,)
+) -> None:
     if rounds < 1 or warmup < 0:
         raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
     if new_tokens < 1:
         raise ValueError(f"new tokens must be at least 1, got {new_tokens}")
+    for runner in runners:
+        check_warmup(runner, warmup)
 
 
 def bench_loaded(
@@ -166,21 +184,23 @@ def bench_loaded(
     on_step: Callable[[str], None] | None = None,
     on_case: Callable[[BenchRun], None] | None = None,
     run: BenchRun | None = None,
+    runner: str = DEFAULT_RUNNER,
 ) -> BenchRun:
     """Measure every batch size on one loaded model; a batch that runs out of memory is recorded, not fatal.
 
-    With `overhead`, each measured round is paired with a bare `generate` of the same inputs (the pair's
-    order alternates), and `info["overhead"]` compares their tokens/s.
+    With `overhead`, each measured round is paired with a bare `generate` of the same inputs and runner
+    (the pair's order alternates), and `info["overhead"]` compares their tokens/s. `info["runner"]` holds
+    the runner's one-off (compile and capture) time, apart from the steady-state rounds.
     """
-    check_sweep(rounds, warmup, new_tokens)
+    check_sweep(rounds, warmup, new_tokens, [runner])
     run = run if run is not None else BenchRun(loaded.spec)
     step = on_step or (lambda description: None)
     for batch in batches:
-        label = f"{loaded.attn_implementation} b{batch}"
+        label = f"{loaded.attn_implementation}{case_suffix(runner)} b{batch}"
         message = ""
         try:
             case: BenchCase | None = _measure_case(
-                loaded, batch, new_tokens, rounds, warmup, fixed_length, overhead, step
+                loaded, batch, new_tokens, rounds, warmup, fixed_length, overhead, step, runner
             )
         except Exception as exc:
             if not is_out_of_memory(exc):
@@ -191,10 +211,10 @@ def bench_loaded(
         if case is None:  # outside the except block, so the failed call's tensors can be freed
             _free_device_memory()
             info = {
-                "config": bench_config(loaded, batch, new_tokens, fixed_length),
+                "config": bench_config(loaded, batch, new_tokens, fixed_length, runner),
                 "load": loaded.describe(),
             }
-            case = BenchCase(loaded.attn_implementation, batch, [], info, error=message)
+            case = BenchCase(loaded.attn_implementation, batch, [], info, error=message, runner=runner)
             for _ in range(warmup + rounds):
                 step(f"{label} out of memory")
         run.cases.append(case)
@@ -221,30 +241,41 @@ def _measure_case(
     fixed_length: bool,
     overhead: bool,
     step: Callable[[str], None],
+    runner: str = DEFAULT_RUNNER,
 ) -> BenchCase:
     images = document_pages(batch)
     prompts = [PROMPT] * batch
     inputs = loaded.build_inputs(images, prompts)
-    label = f"{loaded.attn_implementation} b{batch}"
+    label = f"{loaded.attn_implementation}{case_suffix(runner)} b{batch}"
+    warmup_s: list[float] = []
     for i in range(warmup):
+        # the measured call first: its latency is the compile-and-capture time of a compiled runner
+        warm = measure_generation(
+            loaded, images, prompts, new_tokens, fixed_length, inputs=inputs, runner=runner
+        )
+        warmup_s.append(warm.latency_s)
         if overhead:
-            bare_generate(loaded, inputs, new_tokens, fixed_length)
-        measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs)
+            bare_generate(loaded, inputs, new_tokens, fixed_length, runner=runner)
         step(f"{label} warm-up {i + 1}/{warmup}")
     measured: list[GenerationMeasurement] = []
     bare_s: list[float] = []
     for i in range(rounds):
         if overhead and i % 2 == 0:
-            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length))
-        measured.append(measure_generation(loaded, images, prompts, new_tokens, fixed_length, inputs=inputs))
+            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length, runner=runner))
+        measured.append(
+            measure_generation(
+                loaded, images, prompts, new_tokens, fixed_length, inputs=inputs, runner=runner
+            )
+        )
         if overhead and i % 2 == 1:
-            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length))
+            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length, runner=runner))
         step(f"{label} round {i + 1}/{rounds}")
-    info = extra_info(loaded, measured, batch, new_tokens, fixed_length)
+    info = extra_info(loaded, measured, batch, new_tokens, fixed_length, runner)
     info["load"] = loaded.describe()
+    info["runner"] = compile_summary(runner, warmup_s, [m.latency_s for m in measured])
     if overhead:
         info["overhead"] = overhead_summary(measured, bare_s)
-    return BenchCase(loaded.attn_implementation, batch, measured, info)
+    return BenchCase(loaded.attn_implementation, batch, measured, info, runner=runner)
 
 
 def _free_device_memory() -> None:

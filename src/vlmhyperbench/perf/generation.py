@@ -20,6 +20,7 @@ import torch
 from vlmhyperbench.perf.hooks import TokenMarks, VisionMarks
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.memory import MemoryTracker
+from vlmhyperbench.perf.runners import DEFAULT_RUNNER, get_runner
 from vlmhyperbench.perf.timing import busy_wait, clock_for
 
 SLOWDOWN_ENV_VAR = "VLMHYPERBENCH_TEST_SLOWDOWN"
@@ -39,13 +40,17 @@ def slowdown_fraction() -> float:
     return value
 
 
-def generate_kwargs(loaded: Any, max_new_tokens: int, fixed_length: bool) -> dict[str, Any]:
-    """The greedy generate arguments every measured (and bare) call uses."""
+def generate_kwargs(
+    loaded: Any, max_new_tokens: int, fixed_length: bool, runner: str = DEFAULT_RUNNER
+) -> dict[str, Any]:
+    """The greedy generate arguments every measured (and bare) call uses, plus the runner's
+    (perf/runners.py)."""
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
     kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "do_sample": False}
     if fixed_length:
         kwargs["min_new_tokens"] = max_new_tokens
+    kwargs.update(get_runner(runner).generate_kwargs(loaded.device.type))
     return kwargs
 
 
@@ -79,14 +84,16 @@ def measure_generation(
     max_new_tokens: int = 128,
     fixed_length: bool = True,
     inputs: Any = None,
+    runner: str = DEFAULT_RUNNER,
 ) -> GenerationMeasurement:
     """Run one batched greedy `generate` of (image, prompt) pairs and measure it.
 
-    `inputs` (from `loaded.build_inputs`) may be passed to skip preprocessing between rounds.
+    `inputs` (from `loaded.build_inputs`) may be passed to skip preprocessing between rounds; `runner`
+    names how generate decodes (perf/runners.py).
     """
     if inputs is None:
         inputs = loaded.build_inputs(images, prompts)
-    kwargs = generate_kwargs(loaded, max_new_tokens, fixed_length)
+    kwargs = generate_kwargs(loaded, max_new_tokens, fixed_length, runner)
     slowdown = slowdown_fraction()
     clock = clock_for(loaded.device)
     tokens = TokenMarks(clock)
@@ -137,9 +144,16 @@ def measure_generation(
 
 
 @torch.inference_mode()
-def bare_generate(loaded: Any, inputs: Any, max_new_tokens: int = 128, fixed_length: bool = True) -> float:
-    """The same `generate` with no streamer, hooks or memory tracking; returns seconds (synchronised)."""
-    kwargs = generate_kwargs(loaded, max_new_tokens, fixed_length)
+def bare_generate(
+    loaded: Any,
+    inputs: Any,
+    max_new_tokens: int = 128,
+    fixed_length: bool = True,
+    runner: str = DEFAULT_RUNNER,
+) -> float:
+    """The same `generate` (same runner) with no streamer, hooks or memory tracking; returns seconds
+    (synchronised)."""
+    kwargs = generate_kwargs(loaded, max_new_tokens, fixed_length, runner)
     cuda = loaded.device.type == "cuda"
     if cuda:
         torch.cuda.synchronize(loaded.device)
@@ -158,14 +172,20 @@ def measure_rounds(
     fixed_length: bool = True,
     rounds: int = 3,
     warmup: int = 1,
+    runner: str = DEFAULT_RUNNER,
 ) -> list[GenerationMeasurement]:
-    """`warmup` unmeasured calls, then `rounds` measured ones on the same preprocessed inputs."""
+    """`warmup` unmeasured calls (a compiled runner compiles in the first), then `rounds` measured ones on
+    the same preprocessed inputs."""
     if rounds < 1 or warmup < 0:
         raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
     inputs = loaded.build_inputs(images, prompts)
     for _ in range(warmup):
-        measure_generation(loaded, images, prompts, max_new_tokens, fixed_length, inputs=inputs)
+        measure_generation(
+            loaded, images, prompts, max_new_tokens, fixed_length, inputs=inputs, runner=runner
+        )
     return [
-        measure_generation(loaded, images, prompts, max_new_tokens, fixed_length, inputs=inputs)
+        measure_generation(
+            loaded, images, prompts, max_new_tokens, fixed_length, inputs=inputs, runner=runner
+        )
         for _ in range(rounds)
     ]

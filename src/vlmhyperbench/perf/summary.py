@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from vlmhyperbench.figures import FIGURES
+from vlmhyperbench.perf.runners import DEFAULT_RUNNER
 from vlmhyperbench.perf.stats import Samples
 
 
@@ -48,8 +49,11 @@ def summarize(measurements: Sequence[Any]) -> dict[str, Any]:
     return metrics
 
 
-def bench_config(loaded: Any, batch_size: int, new_tokens: int, fixed_length: bool) -> dict[str, Any]:
-    """`extra_info["config"]` for one benchmark (contract 3)."""
+def bench_config(
+    loaded: Any, batch_size: int, new_tokens: int, fixed_length: bool, runner: str = DEFAULT_RUNNER
+) -> dict[str, Any]:
+    """`extra_info["config"]` for one benchmark (contract 3); `runner` is how generate decoded
+    (perf/runners.py)."""
     preset = loaded.preset.name if getattr(loaded, "preset", None) is not None else loaded.name
     return {
         "preset": preset,
@@ -62,14 +66,20 @@ def bench_config(loaded: Any, batch_size: int, new_tokens: int, fixed_length: bo
         "new_tokens": new_tokens,
         "fixed_length": fixed_length,
         "device": str(loaded.device),
+        "runner": runner,
     }
 
 
 def extra_info(
-    loaded: Any, measurements: Sequence[Any], batch_size: int, new_tokens: int, fixed_length: bool
+    loaded: Any,
+    measurements: Sequence[Any],
+    batch_size: int,
+    new_tokens: int,
+    fixed_length: bool,
+    runner: str = DEFAULT_RUNNER,
 ) -> dict[str, Any]:
     """Everything one benchmark stores in pytest-benchmark's `extra_info`."""
-    config = bench_config(loaded, batch_size, new_tokens, fixed_length)
+    config = bench_config(loaded, batch_size, new_tokens, fixed_length, runner)
     seen = next((m.image_tokens for m in measurements if getattr(m, "image_tokens", None) is not None), None)
     if seen is not None:  # what the LM attended to, at these images' resolution
         config["image_tokens"] = seen

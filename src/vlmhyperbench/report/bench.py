@@ -56,6 +56,26 @@ def vision_split(metrics: Mapping[str, Any]) -> str:
     return f"{share}/{100 - share}%"
 
 
+def _runner(row: Mapping[str, Any]) -> str:
+    return str(_section(row, "config").get("runner") or "generate")
+
+
+def runner_columns() -> list[Column]:
+    """The runner (vlmhyperbench.perf.runners) and its compile time: shown only when some row ran another
+    runner than stock generate, so a plain sweep's table is what it always was."""
+
+    def other(row: Mapping[str, Any]) -> str | None:
+        return None if _runner(row) == "generate" else _runner(row)
+
+    def compile_s(row: Mapping[str, Any]) -> Any:
+        return _section(row, "runner").get("compile_s") if other(row) else None
+
+    return [
+        Column("runner", _runner, other, optional=True, config=True, text=True),
+        Column("compile\ns", lambda row: number(compile_s(row)), compile_s, optional=True),
+    ]
+
+
 def columns() -> list[Column]:
     """Config, then every figure's columns in registry order, the vision/LM split, memory and the overhead.
 
@@ -69,6 +89,7 @@ def columns() -> list[Column]:
     return [
         _config_column("attn", "attn_implementation", text=True),
         _config_column("batch", "batch_size"),
+        *runner_columns(),
         *[c for c in figures if not c.optional],
         Column("vision\n/ LM", lambda row: vision_split(_section(row, "metrics"))),
         *[c for c in figures if c.optional],

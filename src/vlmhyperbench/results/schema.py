@@ -183,12 +183,16 @@ class SpeedCase:
     preset: str
     attn: str
     batch: int
+    # how generate decoded (vlmhyperbench.perf.runners); stock generate adds nothing to the id or params,
+    # so results stored before runner modes keep matching
+    runner: str = "generate"
 
     TEST: ClassVar[str] = "benchmarks/test_generate_speed.py::test_generate"
 
     @property
     def param(self) -> str:
-        return f"{self.preset}-{self.attn}-b{self.batch}"
+        suffix = "" if self.runner == "generate" else f"-{self.runner}"
+        return f"{self.preset}-{self.attn}-b{self.batch}{suffix}"
 
     @property
     def name(self) -> str:
@@ -204,7 +208,10 @@ class SpeedCase:
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"preset": self.preset, "attn": self.attn, "batch": self.batch}
+        params: dict[str, Any] = {"preset": self.preset, "attn": self.attn, "batch": self.batch}
+        if self.runner != "generate":  # the suites make `runner` a parameter only then
+            params["runner"] = self.runner
+        return params
 
 
 class RunInfo(BaseModel):

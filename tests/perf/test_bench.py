@@ -87,3 +87,23 @@ def test_overhead_pairs_each_measured_round_with_a_bare_generate(tiny_llava: Any
     )
     # without the flag nothing extra runs or is stored
     assert "overhead" not in bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0).cases[0].info
+
+
+def test_runners_are_cases_of_their_own_with_their_compile_time_apart(tiny_llava: Any) -> None:
+    run = BenchRun(tiny_llava.spec)
+    for runner in ("generate", "static"):
+        bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=1, run=run, runner=runner)
+    data = to_pytest_benchmark_json(run, rounds_setting=1, warmup=1)
+    generate, static = data["benchmarks"]
+    # stock generate keeps the id and params results had before runner modes; others add theirs
+    assert (generate["param"], generate["params"]) == (
+        "tiny-llava-sdpa-b1",
+        {"preset": "tiny-llava", "attn": "sdpa", "batch": 1},
+    )
+    assert static["param"] == "tiny-llava-sdpa-b1-static" and static["params"]["runner"] == "static"
+    assert [b["extra_info"]["config"]["runner"] for b in (generate, static)] == ["generate", "static"]
+    summary = static["extra_info"]["runner"]
+    assert summary["name"] == "static" and len(summary["warmup_s"]) == 1
+    assert summary["first_call_s"] == summary["warmup_s"][0] and summary["compile_s"] >= 0
+    with pytest.raises(ValueError, match="'compiled' needs at least one warm-up round"):
+        bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0, runner="compiled")

@@ -110,3 +110,58 @@ def test_a_batch_that_does_not_fit_is_skipped_and_the_others_are_saved(tmp_path:
     assert "out of memory at batch 4: CUDA out of memory. Tried to allocate 20.00 GiB" in result.stdout
     saved = json.loads((tmp_path / "out.json").read_text())
     assert [b["param"] for b in saved["benchmarks"]] == ["tiny-llava-sdpa-b1", "tiny-llava-sdpa-b2"]
+
+
+def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        capture_output=True,
+        text=True,
+        cwd=BENCHMARKS.parent,
+        timeout=300,
+    )
+
+
+def test_runners_are_an_axis_and_stock_generate_keeps_its_ids() -> None:
+    result = _pytest(str(BENCHMARKS), "--collect-only", "--vlm-scale=full", "--vlm-runner=generate,compiled")
+    assert result.returncode == 0, result.stdout + result.stderr
+    ids = [line for line in result.stdout.splitlines() if "::test_generate[" in line]
+    assert len(ids) == 4 * 2 * 2 * 3
+    assert any(line.endswith("[qwen2-vl-2b-sdpa-b32]") for line in ids)
+    assert any(line.endswith("[qwen2-vl-2b-sdpa-b32-compiled]") for line in ids)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--vlm-runner=graphs"], "Unknown runner 'graphs'. Available: generate, static, compiled"),
+        (["--vlm-runner=compiled", "--vlm-warmup=0"], "'compiled' needs at least one warm-up round"),
+    ],
+)
+def test_a_runner_that_cannot_run_is_a_usage_error(options: list[str], message: str) -> None:
+    result = _pytest(str(BENCHMARKS), "--collect-only", *options)
+    assert result.returncode != 0 and message in result.stdout + result.stderr
+
+
+def test_a_runner_is_recorded_with_its_compile_time_apart(tmp_path: Path) -> None:
+    result = _pytest(
+        str(BENCHMARKS / "test_generate_speed.py"),
+        "--vlm-presets=tiny-llava",
+        "--vlm-attn=sdpa",
+        "--vlm-batch=1",
+        "--vlm-runner=generate,static",
+        "--vlm-new-tokens=2",
+        "--vlm-rounds=1",
+        "--vlm-warmup=1",
+        "--vlm-device=cpu",
+        f"--benchmark-json={tmp_path / 'out.json'}",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    generate, static = json.loads((tmp_path / "out.json").read_text())["benchmarks"]
+    assert (generate["param"], static["param"]) == ("tiny-llava-sdpa-b1", "tiny-llava-sdpa-b1-static")
+    assert [b["extra_info"]["config"]["runner"] for b in (generate, static)] == ["generate", "static"]
+    assert "runner" not in generate["extra_info"]  # stock generate compiles nothing
+    assert (
+        static["extra_info"]["runner"]["compile_s"] >= 0
+        and len(static["extra_info"]["runner"]["warmup_s"]) == 1
+    )

@@ -19,7 +19,8 @@
 #
 # Environment: OUT (folder for the results; default gpu-results), VLM_BATCH (1,8,32), VLM_ATTN
 # (sdpa,eager), VLM_RUNNER (compiled,static,generate), VLM_NEW_TOKENS (128), VLM_ROUNDS (2), VLM_WARMUP (1),
-# VLM_DEVICE (cuda), VLM_BUDGET_S (600; with ~3 minutes of machine start, 13 of a 15-minute lease), VLM_OOM_GIB (3), VLM_OVERHEAD_BATCH (1; empty skips the
+# VLM_DEVICE (cuda), VLM_BUDGET_S (600; with ~3 minutes of machine start, 13 of a 15-minute lease),
+# VLM_CAP_FACTOR (1; multiplies every stage's cap, for slow CPU dry runs), VLM_OOM_GIB (3), VLM_OVERHEAD_BATCH (1; empty skips the
 # bare-loop comparison), VLM_TESTS (1; 0 skips the GPU tests), VLM_WHEELHOUSE (.whl, made by
 # wheelhouse.sh; installed when present), PYTHON (python3).
 # OUT receives: tables.md (one table per run), closing.md (every case with roofline fractions and the
@@ -41,6 +42,7 @@ warmup=${VLM_WARMUP:-1}
 device=${VLM_DEVICE:-cuda}
 budget=${VLM_BUDGET_S:-600}
 oom_gib=${VLM_OOM_GIB:-3}
+cap_factor=${VLM_CAP_FACTOR:-1}
 overhead_batch=${VLM_OVERHEAD_BATCH-1}
 scale=${VLM_SCALE:-full}
 python=${PYTHON:-python3}
@@ -58,7 +60,7 @@ preset() {  # the preset to run: its tiny shrink under VLM_SCALE=tiny
 }
 left() { echo $((budget - (SECONDS - started))); }
 bench() {  # bench CAP_S TITLE ARGS...: one `vlmhyperbench bench` run within CAP_S seconds (and the budget)
-  local cap=$1 title=$2
+  local cap=$((${1} * cap_factor)) title=$2
   shift 2
   local remaining
   remaining=$(left)

@@ -9,17 +9,18 @@
 # The default run, in order (each stage capped, the whole run held to VLM_BUDGET_S seconds; a stage
 # cut short keeps the cases it finished, and a stage that no longer fits is logged as skipped):
 #   qwen2-vl-2b  sdpa x compiled, static, generate x batch 1, 8, 32 (one bench run per runner)
-#   qwen2-vl-2b  eager x compiled, generate x batch 1, 8, 32
-#   qwen2-vl-2b  sdpa, compiled, batch 1 with --overhead (the bare loop of the same runner)
-#   smolvlm-256m sdpa x every runner x batch 1, 8, 32
 #   out of memory: smolvlm-256m eager, batch 1 and 256, with the process capped at VLM_OOM_GIB GiB
+#   smolvlm-256m sdpa x every runner x batch 1, 8, 32
+#   qwen2-vl-2b  sdpa, compiled, batch 1 with --overhead (the bare loop of the same runner)
+#   qwen2-vl-2b  eager x compiled, generate x batch 1, 8, 32
 #   qwen2.5-vl-3b, then llava-1.5-7b: sdpa x compiled, generate x batch 1, 8, as long as time is left
 # VLM_SCALE=tiny swaps every preset for its tiny-* shrink: the CPU dry run of the same plan
 # (tests/perf/test_gpu_sweep.py).
 #
 # Environment: OUT (folder for the results; default gpu-results), VLM_BATCH (1,8,32), VLM_ATTN
 # (sdpa,eager), VLM_RUNNER (compiled,static,generate), VLM_NEW_TOKENS (128), VLM_ROUNDS (2), VLM_WARMUP (1),
-# VLM_DEVICE (cuda), VLM_BUDGET_S (600; with ~3 minutes of machine start, 13 of a 15-minute lease),
+# VLM_DEVICE (cuda), VLM_BUDGET_S (510: the run ends within one 600 s device call; with ~3 minutes of
+# machine start, about 13 of a 15-minute lease),
 # VLM_CAP_FACTOR (1; multiplies every stage's cap, for slow CPU dry runs), VLM_OOM_GIB (3), VLM_OVERHEAD_BATCH (1; empty skips the
 # bare-loop comparison), VLM_TESTS (1; 0 skips the GPU tests), VLM_WHEELHOUSE (.whl, made by
 # wheelhouse.sh; installed when present), PYTHON (python3).
@@ -40,7 +41,7 @@ new_tokens=${VLM_NEW_TOKENS:-128}
 rounds=${VLM_ROUNDS:-2}
 warmup=${VLM_WARMUP:-1}
 device=${VLM_DEVICE:-cuda}
-budget=${VLM_BUDGET_S:-600}
+budget=${VLM_BUDGET_S:-510}
 oom_gib=${VLM_OOM_GIB:-3}
 cap_factor=${VLM_CAP_FACTOR:-1}
 overhead_batch=${VLM_OVERHEAD_BATCH-1}
@@ -120,7 +121,7 @@ cat "$work/bandwidth.json" | tee -a "$log"
 
 if [ "${VLM_TESTS:-1}" = 1 ]; then
   say "GPU tests"
-  timeout -s INT 60 "$python" -m pytest tests -m gpu -q -p no:cacheprovider 2>&1 | tee -a "$log"
+  timeout -s INT 45 "$python" -m pytest tests -m gpu -q -p no:cacheprovider 2>&1 | tee -a "$log"
 fi
 
 if [ ${#presets[@]} -gt 0 ]; then  # the presets asked for, with the VLM_* settings
@@ -133,27 +134,27 @@ else  # the issue-15 plan: one run per runner, so a runner that breaks costs onl
   smol=$(preset smolvlm-256m)
   first=${runners%%,*}
   for runner in ${runners//,/ }; do  # compiled gets the most time: it is the one near the roofline
-    bench "$([ "$runner" = compiled ] && echo 130 || echo 70)" "qwen2-vl-2b sdpa $runner" \
+    bench "$([ "$runner" = compiled ] && echo 120 || echo 60)" "qwen2-vl-2b sdpa $runner" \
       --model "dummy:$qwen" --batch "$batch" --attn sdpa --runner "$runner" --rounds "$rounds" --warmup "$warmup"
   done
-  for runner in ${runners//,/ }; do
-    [ "$runner" = static ] && continue  # static vs generate is told by the sdpa runs; eager adds little
-    bench "$([ "$runner" = compiled ] && echo 90 || echo 60)" "qwen2-vl-2b eager $runner" \
-      --model "dummy:$qwen" --batch "$batch" --attn eager --runner "$runner" --rounds "$rounds" --warmup "$warmup"
-  done
-  if [ -n "$overhead_batch" ]; then
-    bench 45 "qwen2-vl-2b overhead (sdpa, $first, vs a bare loop of the same runner)" \
-      --model "dummy:$qwen" --batch "$overhead_batch" --attn sdpa --runner "$first" \
-      --rounds "$((rounds > 5 ? rounds : 5))" --warmup "$warmup" --overhead
-  fi
-  bench 45 "smolvlm-256m sdpa" --model "dummy:$smol" --batch "$batch" --attn sdpa --runner "$runners" \
-    --rounds "$rounds" --warmup "$warmup"
   if [ "$device" = cpu ]; then
     say "out of memory: SKIPPED (a memory cap needs CUDA)"
   else
     VLM_CAP_GIB=$oom_gib bench 40 "out of memory: smolvlm-256m eager, GPU memory capped at ${oom_gib} GiB" \
       --model "dummy:$smol" --batch 1,256 --attn eager --runner generate --rounds 1 --warmup 0
   fi
+  bench 45 "smolvlm-256m sdpa" --model "dummy:$smol" --batch "$batch" --attn sdpa --runner "$runners" \
+    --rounds "$rounds" --warmup "$warmup"
+  if [ -n "$overhead_batch" ]; then
+    bench 45 "qwen2-vl-2b overhead (sdpa, $first, vs a bare loop of the same runner)" \
+      --model "dummy:$qwen" --batch "$overhead_batch" --attn sdpa --runner "$first" \
+      --rounds "$((rounds > 5 ? rounds : 5))" --warmup "$warmup" --overhead
+  fi
+  for runner in ${runners//,/ }; do
+    [ "$runner" = static ] && continue  # static vs generate is told by the sdpa runs; eager adds little
+    bench "$([ "$runner" = compiled ] && echo 80 || echo 50)" "qwen2-vl-2b eager $runner" \
+      --model "dummy:$qwen" --batch "$batch" --attn eager --runner "$runner" --rounds "$rounds" --warmup "$warmup"
+  done
   big_runners=$first
   [ "$first" = generate ] || big_runners="$first,generate"
   for big in qwen2.5-vl-3b llava-1.5-7b; do  # as long as the budget lasts

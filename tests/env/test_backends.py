@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
@@ -27,17 +28,17 @@ def _locked(lock: dict, name: str) -> list[dict]:
     return [p for p in lock["package"] if p["name"] == name]
 
 
-def _cuda_runtime(lock: dict, torch: dict) -> str | None:
+def _cuda_runtime(lock: dict[str, Any], torch: dict[str, Any]) -> str | None:
     """The nvidia-cuda-runtime version a locked torch brings: a direct dependency (CUDA 12 builds) or
     through `cuda-toolkit[cudart]` (CUDA 13 builds); None for a torch without one (not a CUDA build)."""
     for dep in torch["dependencies"]:
         if dep["name"].startswith("nvidia-cuda-runtime"):
-            return dep.get("version") or _locked(lock, dep["name"])[0]["version"]
+            return str(dep.get("version") or _locked(lock, dep["name"])[0]["version"])
         if dep["name"] == "cuda-toolkit" and "cudart" in dep.get("extra", []):
             toolkits = _locked(lock, "cuda-toolkit")
             toolkit = next(t for t in toolkits if t["version"] == dep.get("version", toolkits[0]["version"]))
             (runtime,) = toolkit["optional-dependencies"]["cudart"]
-            return runtime.get("version") or _locked(lock, runtime["name"])[0]["version"]
+            return str(runtime.get("version") or _locked(lock, runtime["name"])[0]["version"])
     return None
 
 

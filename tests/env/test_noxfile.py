@@ -7,6 +7,7 @@ import os
 import sys
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_plain_nox_is_the_quick_default_set(repo_root: Path) -> None:
     assert selected == ["tests-3.12-cu128(dev)", "lint", "locks"]
 
 
-def test_prod_has_no_cells_of_a_backend_its_release_does_not_know(listing: list[dict]) -> None:
+def test_prod_has_no_cells_of_a_backend_its_release_does_not_know(listing: list[dict[str, Any]]) -> None:
     assert PROD_BACKENDS == ["cu124", "cu128"]  # until prod moves to a release with cu130
     names = {c["session"] for c in listing}
     assert "tests-3.12-cu130(dev)" in names and "bench-3.12-cu130(staging)" in names

@@ -98,3 +98,16 @@ def test_markdown_table() -> None:
     assert rule.count("|") == header.count("|") and rule.startswith("|:--|--:|")
     assert first.split(" | ")[:4] == ["| sdpa", "8", "250.0", "20.0"]
     assert "| out of memory at batch 32 |" in second and second.count("|") == header.count("|")
+
+
+def test_runner_and_compile_columns_only_when_a_runner_is_not_stock_generate() -> None:
+    generate = _info(None) | {"runner": {"name": "generate", "compile_s": 0.01}}
+    generate["config"] = generate["config"] | {"runner": "generate"}
+    compiled = _info(None) | {"runner": {"name": "compiled", "compile_s": 41.25}}
+    compiled["config"] = compiled["config"] | {"runner": "compiled"}
+    headers = [str(c.header) for c in bench_table([generate]).columns]
+    assert "runner" not in headers and not any("compile" in h for h in headers)
+    markdown = bench_markdown([generate, compiled])
+    assert "| runner | compile s |" in markdown
+    assert "| sdpa | 8 | generate | - |" in markdown  # stock generate's compile time is not shown
+    assert "| sdpa | 8 | compiled | 41.25 |" in markdown

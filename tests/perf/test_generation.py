@@ -72,6 +72,7 @@ def test_rounds_and_extra_info_follow_the_contract(qwen: LoadedVLM) -> None:
         "new_tokens": 3,
         "fixed_length": True,
         "device": "cpu",
+        "runner": "generate",
     }
     assert len(info["rounds"]["latency_s"]) == 2
     for name in (

@@ -93,7 +93,7 @@ def test_runners_are_cases_of_their_own_with_their_compile_time_apart(tiny_llava
     run = BenchRun(tiny_llava.spec)
     for runner in ("generate", "static"):
         bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=1, run=run, runner=runner)
-    data = to_pytest_benchmark_json(run, rounds_setting=1, warmup=1)
+    data = speed_record(run, rounds_setting=1, warmup=1).to_json()
     generate, static = data["benchmarks"]
     # stock generate keeps the id and params results had before runner modes; others add theirs
     assert (generate["param"], generate["params"]) == (

@@ -6,13 +6,14 @@
     pytest benchmarks --vlm-runner=generate,static,compiled   # runner modes (vlmhyperbench.perf.runners)
 
 Results: pytest-benchmark JSON (`--benchmark-autosave`), stored per matrix cell by the vlmhyperbench
-plugin, with our figures in `extra_info` (config / metrics / rounds). Uses only the public API of
-`vlmhyperbench.models` and `vlmhyperbench.perf`, so it runs against the released package too.
+plugin, with our figures in `extra_info` (config / metrics / rounds). Models are driven through the
+engine interface (`vlmhyperbench.engines`), the same path `vlmhyperbench bench` takes.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,55 +194,47 @@ def vlm_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return opts
 
 
-class _ModelCache:
-    """Holds one loaded model at a time: full-size presets do not fit side by side."""
+class _EngineCache:
+    """Holds one loaded engine at a time: full-size presets do not fit side by side."""
 
     def __init__(self) -> None:
         self.key: tuple[str, str] | None = None
-        self.loaded: Any = None
+        self.engine: Any = None
 
     def get(self, preset: str, attn: str, opts: dict[str, Any]) -> Any:
         if self.key != (preset, attn):
-            from vlmhyperbench.models import load_vlm
+            from vlmhyperbench.engines import LoadOptions, create_engine
 
-            self.loaded = None
-            _free_device_memory()
-            self.loaded = load_vlm(
-                f"dummy:{preset}", device=opts["device"], dtype=opts["dtype"], attn_implementation=attn
-            )
+            self.close()
+            options = LoadOptions(device=opts["device"], dtype=opts["dtype"], attn_implementation=attn)
+            self.engine = create_engine(f"dummy:{preset}", options)
+            self.engine.load()
             self.key = (preset, attn)
-        return self.loaded
+        return self.engine
 
-    def free_memory(self) -> None:
-        """Return the cached blocks of a failed (out-of-memory) call; the model itself stays loaded."""
-        _free_device_memory()
-
-
-def _free_device_memory() -> None:
-    import gc
-
-    import torch
-
-    gc.collect()
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+        self.engine, self.key = None, None
 
 
 @pytest.fixture(scope="session")
-def vlm_models() -> _ModelCache:
-    return _ModelCache()
+def vlm_engines() -> Iterator[_EngineCache]:
+    cache = _EngineCache()
+    yield cache
+    cache.close()
 
 
 PROMPT = "Extract every field of this document as JSON."
 
 
 @pytest.fixture(scope="session")
-def vlm_inputs() -> Any:
-    """`vlm_inputs(batch) -> (images, prompts)`: one synthetic page and the extraction prompt per sequence."""
-
+def vlm_queries() -> Any:
+    """`vlm_queries(batch) -> [Query]`: one synthetic page and the extraction prompt per sequence."""
+    from vlmhyperbench.engines import Query
     from vlmhyperbench.perf import document_pages
 
-    def make(batch: int) -> tuple[list[Any], list[str]]:
-        return document_pages(batch), [PROMPT] * batch
+    def make(batch: int) -> list[Any]:
+        return [Query(page, PROMPT) for page in document_pages(batch)]
 
     return make

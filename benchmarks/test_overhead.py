@@ -14,25 +14,31 @@ import statistics
 import time
 from typing import Any
 
-from vlmhyperbench.perf import TokenMarks, bare_generate, clock_for, measure_generation
+import pytest
+
+from vlmhyperbench.engines import Generation
+from vlmhyperbench.perf import TokenMarks, bench_config, clock_for
 
 OVERHEAD_GOAL = 0.98
 
 
 def test_overhead_against_bare_generate(
-    benchmark: Any, vlm_options: dict[str, Any], vlm_models: Any, vlm_inputs: Any
+    benchmark: Any, vlm_options: dict[str, Any], vlm_engines: Any, vlm_queries: Any
 ) -> None:
     preset = vlm_options["presets"][0]
     attn = "sdpa" if "sdpa" in vlm_options["attns"] else vlm_options["attns"][0]
     batch = vlm_options["batches"][0]
     new_tokens = vlm_options["new_tokens"]
-    loaded = vlm_models.get(preset, attn, vlm_options)
-    images, prompts = vlm_inputs(batch)
-    inputs = loaded.build_inputs(images, prompts)
+    engine = vlm_engines.get(preset, attn, vlm_options)
+    queries = vlm_queries(batch)
+    prepared = engine.prepare(queries)
+    generation = Generation(new_tokens, fixed_length=True)
+    if engine.bare_seconds(prepared, generation) is None:
+        pytest.skip(f"engine {engine.name!r} has no bare call to compare against")
     rounds = max(vlm_options["rounds"], 5)
     for _ in range(vlm_options["warmup"]):
-        bare_generate(loaded, inputs, new_tokens)
-        measure_generation(loaded, images, prompts, new_tokens, inputs=inputs)
+        engine.bare_seconds(prepared, generation)
+        engine.measure(queries, generation, prepared)
 
     bare_s: list[float] = []
     measured: list[Any] = []
@@ -40,11 +46,11 @@ def test_overhead_against_bare_generate(
     def run() -> None:
         # alternate which side goes first, so neither always inherits the other's cache state
         if len(bare_s) % 2:
-            measured.append(measure_generation(loaded, images, prompts, new_tokens, inputs=inputs))
-            bare_s.append(bare_generate(loaded, inputs, new_tokens))
+            measured.append(engine.measure(queries, generation, prepared))
+            bare_s.append(engine.bare_seconds(prepared, generation))
         else:
-            bare_s.append(bare_generate(loaded, inputs, new_tokens))
-            measured.append(measure_generation(loaded, images, prompts, new_tokens, inputs=inputs))
+            bare_s.append(engine.bare_seconds(prepared, generation))
+            measured.append(engine.measure(queries, generation, prepared))
 
     benchmark.group = "overhead"
     benchmark.pedantic(run, rounds=rounds, warmup_rounds=0, iterations=1)
@@ -52,22 +58,14 @@ def test_overhead_against_bare_generate(
     bare_tps = tokens / statistics.median(bare_s)
     measured_tps = statistics.median(m.output_tokens_per_s for m in measured)
     ratio = measured_tps / bare_tps
-    mark_s = _mark_cost_s(loaded.device)
+    config = bench_config(engine, batch, new_tokens, fixed_length=True)
+    mark_s = _mark_cost_s(config["device"])
     marks_per_generate = new_tokens + 1 + 4  # streamer puts (prompt + tokens), start/end, vision in/out
     instrumentation_s = marks_per_generate * mark_s
     latency_s = statistics.median(m.latency_s for m in measured)
     benchmark.extra_info.update(
         {
-            "config": {
-                "preset": preset,
-                "dtype": str(loaded.dtype).removeprefix("torch."),
-                "attn_implementation": loaded.attn_implementation,
-                "batch_size": batch,
-                "image_tokens": loaded.image_tokens,
-                "new_tokens": new_tokens,
-                "fixed_length": True,
-                "device": str(loaded.device),
-            },
+            "config": config,
             "overhead": {
                 "bare_tokens_per_s": bare_tps,
                 "measured_tokens_per_s": measured_tps,

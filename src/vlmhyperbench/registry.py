@@ -51,6 +51,12 @@ class Registry(Generic[T]):
         finally:
             del self._items[name]
 
+    def remove(self, name: str) -> T:
+        """Take `name` out again (a plugin or test that registered something temporary)."""
+        item = self.get(name)  # an unknown name fails listing what exists
+        del self._items[name]
+        return item
+
     def get(self, name: str) -> T:
         try:
             return self._items[name]

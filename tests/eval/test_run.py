@@ -121,11 +121,11 @@ def test_out_of_memory_halves_the_batch(
     real = run_module._infer
     sizes: list[int] = []
 
-    def small_memory(loaded, images, prompts, max_new_tokens):  # type: ignore[no-untyped-def]
-        sizes.append(len(images))
-        if len(images) > 1:
+    def small_memory(engine, queries, max_new_tokens):  # type: ignore[no-untyped-def]
+        sizes.append(len(queries))
+        if len(queries) > 1:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
-        return real(loaded, images, prompts, max_new_tokens)
+        return real(engine, queries, max_new_tokens)
 
     monkeypatch.setattr(run_module, "_infer", small_memory)
     result = _run(_config(saved_model, dataset, tmp_path / "run", batch_size=4, limit=3))

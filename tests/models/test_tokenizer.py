@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vlmhyperbench.models.processors import IDEFICS3_TOKENS, LLAVA_TOKENS, QWEN_TOKENS
+from vlmhyperbench.models.families.idefics3 import IDEFICS3_TOKENS
+from vlmhyperbench.models.families.llava import LLAVA_TOKENS
+from vlmhyperbench.models.families.qwen2_vl import QWEN_TOKENS
 from vlmhyperbench.models.tokenizer import build_byte_tokenizer
 
 

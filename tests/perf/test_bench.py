@@ -3,36 +3,40 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from vlmhyperbench.models import load_vlm
-from vlmhyperbench.perf import BenchRun, bench_loaded, is_out_of_memory, speed_record
+from vlmhyperbench.engines import LoadOptions
+from vlmhyperbench.engines.hf import HFEngine
+from vlmhyperbench.perf import BenchRun, bench_engine, is_out_of_memory, speed_record
 from vlmhyperbench.results import ResultStore, load_record
 from vlmhyperbench.results.schema import FAILED_KEY
 
 
 @pytest.fixture(scope="module")
-def tiny_llava() -> Any:
-    return load_vlm("dummy:tiny-llava", device="cpu", attn_implementation="sdpa", seed=0)
+def tiny_llava() -> Iterator[HFEngine]:
+    engine = HFEngine("dummy:tiny-llava", LoadOptions(device="cpu", attn_implementation="sdpa"))
+    with engine:
+        yield engine
 
 
 def test_a_batch_that_runs_out_of_memory_is_recorded_and_the_sweep_goes_on(
-    tiny_llava: Any, tmp_path: Path
+    tiny_llava: HFEngine, tmp_path: Path
 ) -> None:
     # The device's capacity, played by a hook on the real model: more than 2 sequences do not fit.
     def capacity(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
         if kwargs["input_ids"].shape[0] > 2:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    handle = tiny_llava.model.register_forward_pre_hook(capacity, with_kwargs=True)
+    handle = tiny_llava.loaded.model.register_forward_pre_hook(capacity, with_kwargs=True)
     steps: list[str] = []
     saved: list[int] = []
     try:
-        run = bench_loaded(
+        run = bench_engine(
             tiny_llava,
             [1, 4, 2],
             new_tokens=3,
@@ -59,24 +63,25 @@ def test_a_batch_that_runs_out_of_memory_is_recorded_and_the_sweep_goes_on(
     assert load_record(path).failed[0].extra_info.config.batch_size == 4  # type: ignore[union-attr]
 
 
-def test_other_errors_are_not_taken_for_out_of_memory(tiny_llava: Any) -> None:
+def test_other_errors_are_not_taken_for_out_of_memory(tiny_llava: HFEngine) -> None:
     def broken(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
         raise RuntimeError("shape mismatch")
 
-    handle = tiny_llava.model.register_forward_pre_hook(broken, with_kwargs=True)
+    handle = tiny_llava.loaded.model.register_forward_pre_hook(broken, with_kwargs=True)
     run = BenchRun("dummy:tiny-llava")
     try:
         with pytest.raises(RuntimeError, match="shape mismatch"):
-            bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0, run=run)
+            bench_engine(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0, run=run)
     finally:
         handle.remove()
     assert run.cases == []
     assert is_out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate"))
+    assert is_out_of_memory(RuntimeError("CUDA error: out of memory"))
     assert not is_out_of_memory(ValueError("out of memory"))
 
 
-def test_overhead_pairs_each_measured_round_with_a_bare_generate(tiny_llava: Any) -> None:
-    run = bench_loaded(tiny_llava, [2], new_tokens=4, rounds=3, warmup=1, overhead=True)
+def test_overhead_pairs_each_measured_round_with_a_bare_generate(tiny_llava: HFEngine) -> None:
+    run = bench_engine(tiny_llava, [2], new_tokens=4, rounds=3, warmup=1, overhead=True)
     overhead = run.cases[0].info["overhead"]
     assert overhead["rounds"] == 3 and len(overhead["bare_s"]) == 3
     assert all(s > 0 for s in overhead["bare_s"])
@@ -86,13 +91,13 @@ def test_overhead_pairs_each_measured_round_with_a_bare_generate(tiny_llava: Any
         overhead["measured_tokens_per_s"] / overhead["bare_tokens_per_s"]
     )
     # without the flag nothing extra runs or is stored
-    assert "overhead" not in bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0).cases[0].info
+    assert "overhead" not in bench_engine(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0).cases[0].info
 
 
-def test_runners_are_cases_of_their_own_with_their_compile_time_apart(tiny_llava: Any) -> None:
+def test_runners_are_cases_of_their_own_with_their_compile_time_apart(tiny_llava: HFEngine) -> None:
     run = BenchRun(tiny_llava.spec)
     for runner in ("generate", "static"):
-        bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=1, run=run, runner=runner)
+        bench_engine(tiny_llava, [1], new_tokens=2, rounds=1, warmup=1, run=run, runner=runner)
     data = speed_record(run, rounds_setting=1, warmup=1).to_json()
     generate, static = data["benchmarks"]
     # stock generate keeps the id and params results had before runner modes; others add theirs
@@ -106,4 +111,4 @@ def test_runners_are_cases_of_their_own_with_their_compile_time_apart(tiny_llava
     assert summary["name"] == "static" and len(summary["warmup_s"]) == 1
     assert summary["first_call_s"] == summary["warmup_s"][0] and summary["compile_s"] >= 0
     with pytest.raises(ValueError, match="'compiled' needs at least one warm-up round"):
-        bench_loaded(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0, runner="compiled")
+        bench_engine(tiny_llava, [1], new_tokens=2, rounds=1, warmup=0, runner="compiled")

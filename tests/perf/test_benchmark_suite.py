@@ -61,18 +61,18 @@ def test_full_scale_collects_every_real_preset_batch_and_attention() -> None:
 CAPACITY_PLUGIN = '''
 """A device that fits 2 sequences: larger batches raise CUDA's out-of-memory error, as a full GPU does."""
 import torch
-import vlmhyperbench.perf
+from vlmhyperbench.engines.hf import HFEngine
 
-_measure = vlmhyperbench.perf.measure_generation
+_measure = HFEngine.measure
 
 
-def measure_generation(loaded, images, prompts, *args, **kwargs):
-    if len(prompts) > 2:
+def measure(self, queries, *args, **kwargs):
+    if len(queries) > 2:
         raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
-    return _measure(loaded, images, prompts, *args, **kwargs)
+    return _measure(self, queries, *args, **kwargs)
 
 
-vlmhyperbench.perf.measure_generation = measure_generation
+HFEngine.measure = measure
 '''
 
 

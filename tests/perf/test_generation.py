@@ -6,6 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
+from vlmhyperbench.engines.hf import HFEngine
 from vlmhyperbench.models import LoadedVLM, load_vlm
 from vlmhyperbench.perf import SLOWDOWN_ENV_VAR, bare_generate, extra_info, measure_generation, measure_rounds
 from vlmhyperbench.perf.generation import count_output_tokens
@@ -60,7 +61,7 @@ def test_bad_slowdown_value(qwen: LoadedVLM, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_rounds_and_extra_info_follow_the_contract(qwen: LoadedVLM) -> None:
     rounds = measure_rounds(qwen, _pages(2), PROMPTS, max_new_tokens=3, rounds=2, warmup=1)
-    info = extra_info(qwen, rounds, batch_size=2, new_tokens=3, fixed_length=True)
+    info = extra_info(HFEngine.from_loaded(qwen), rounds, batch_size=2, new_tokens=3, fixed_length=True)
     assert info["config"] == {
         "preset": "tiny-qwen2-vl",
         "model": "dummy:tiny-qwen2-vl",
@@ -72,6 +73,7 @@ def test_rounds_and_extra_info_follow_the_contract(qwen: LoadedVLM) -> None:
         "new_tokens": 3,
         "fixed_length": True,
         "device": "cpu",
+        "engine": "hf",
         "runner": "generate",
     }
     assert len(info["rounds"]["latency_s"]) == 2

@@ -98,3 +98,21 @@ def test_overhead_ratio_on_known_timings() -> None:
     assert summary["rounds"] == 3 and summary["goal"] == 0.98
     with pytest.raises(ValueError, match="bare rounds"):
         overhead_summary(measured, [])
+
+
+def test_an_engine_without_tokens_leaves_token_figures_absent_not_zero() -> None:
+    """An OCR engine: texts and latency, no tokens, no first-token time."""
+    rounds = [
+        _m(input_tokens=None, output_tokens=None, ttft_s=None, latency_s=t, vision_s=None) for t in (0.5, 1.0)
+    ]
+    figures = rounds[0].figures()
+    for name in ("ttft_s", "tpot_s", "decode_tokens_per_s", "output_tokens_per_s", "total_tokens_per_s"):
+        assert figures[name] is None, name
+    assert figures["images_per_s"] == pytest.approx(4.0) and rounds[0].batch_size == 2
+    metrics = summarize(rounds)
+    assert metrics["input_tokens"] is None and metrics["output_tokens"] is None
+    assert metrics["output_tokens_per_s"] is None and metrics["images_per_s"] == pytest.approx(3.0)
+    from vlmhyperbench.perf import overhead_summary
+
+    with pytest.raises(ValueError, match="needs token counts"):
+        overhead_summary(rounds, [0.4, 0.4])

@@ -12,6 +12,7 @@ the writer.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,6 +47,29 @@ class Sample:
     @property
     def id(self) -> str:
         return self.data_index
+
+    @property
+    def bbox(self) -> tuple[int, int, int, int] | None:
+        """`answer_bbox` as (x0, y0, x1, y1) pixels, None when the row has none; ValueError if malformed.
+
+        Loading accepts any `answer_bbox` text (only region-reading engines use it), so this is where a
+        malformed one is found.
+        """
+        return parse_bbox(self.answer_bbox)
+
+
+def parse_bbox(text: str) -> tuple[int, int, int, int] | None:
+    """`[x0, y0, x1, y1]` (JSON numbers) -> whole pixels; empty -> None; anything else is a ValueError."""
+    if not text.strip():
+        return None
+    try:
+        values = json.loads(text)
+        x0, y0, x1, y1 = (round(float(v)) for v in values)
+    except (ValueError, TypeError):
+        raise ValueError(f"answer_bbox {text!r} is not [x0, y0, x1, y1]") from None
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"answer_bbox {text!r} is empty: needs x0 < x1 and y0 < y1")
+    return x0, y0, x1, y1
 
 
 @dataclass

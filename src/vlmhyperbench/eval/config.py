@@ -1,6 +1,6 @@
 """The run configuration: a YAML file validated with pydantic; typos and unknown keys are named.
 
-    model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, or a Hugging Face id
+    model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, a HF id, or ENGINE:NAME
     dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
     prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
     metrics: [cer, wer, anls, bleu, exact_match]

@@ -7,7 +7,8 @@ batch), `speed.jsonl` (each measured batch), `answers_{aggregator}.csv`, `summar
 `report.html`. `resume=True` keeps the answers already in the folder and asks only the missing questions, in
 the same batches an uninterrupted run would use; the speed figures then cover the batches of every session.
 A CUDA out-of-memory error halves the batch size and retries the same questions.
-Only the inference step imports torch (through `vlmhyperbench.models` and `vlmhyperbench.perf`).
+Answers come from the engine the model spec selects (`vlmhyperbench.engines`); only a torch engine's
+`load()` imports torch.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data import Dataset, Sample, load_dataset
 from vlmhyperbench.data.fingerprint import changes, fingerprint
 from vlmhyperbench.data.prompts import PromptCollection, load_prompts
+from vlmhyperbench.engines import Engine, Generation, Query
 from vlmhyperbench.errors import RunStateError
 from vlmhyperbench.eval.aggregate import Row, aggregate, score_answers, write_aggregations
 from vlmhyperbench.eval.answers import AnswersWriter, complete_lines, read_answers
@@ -142,17 +144,17 @@ def _check_dataset(out: Path, now: dict[str, Any], answered: set[str]) -> None:
         )
 
 
-def _is_oom(exc: BaseException) -> bool:
-    import torch
+def _infer(engine: Engine, queries: list[Query], max_new_tokens: int) -> Any:
+    """One measured batch of answers (kept apart so tests can inject failures)."""
+    return engine.measure(queries, Generation(max_new_tokens, fixed_length=False))
 
-    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
 
-
-def _infer(loaded: Any, images: list[Any], prompts: list[str], max_new_tokens: int) -> Any:
-    """One measured batched generate (kept apart so tests can inject failures)."""
-    from vlmhyperbench.perf import measure_generation
-
-    return measure_generation(loaded, images, prompts, max_new_tokens=max_new_tokens, fixed_length=False)
+def _region(sample: Sample) -> tuple[int, int, int, int] | None:
+    """The answer's region for engines that read it; a malformed answer_bbox counts as none."""
+    try:
+        return sample.bbox
+    except ValueError:
+        return None
 
 
 def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
@@ -171,18 +173,37 @@ def _generate(
     on_batch_done: Callable[[int], None] | None,
     show_progress: bool,
 ) -> tuple[list[Any], dict[str, Any]]:
+    from vlmhyperbench.engines import LoadOptions, create_engine
+
+    engine = create_engine(
+        config.model,
+        LoadOptions(
+            device=config.device,
+            dtype=config.dtype,
+            attn_implementation=config.attn_implementation,
+            seed=config.seed,
+            image_size=config.image_size,
+        ),
+    )
+    with engine:
+        return _answer_all(
+            engine, config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
+        )
+
+
+def _answer_all(
+    engine: Engine,
+    config: RunConfig,
+    dataset: Dataset,
+    pending: list[Sample],
+    prompts: PromptCollection,
+    writer: AnswersWriter,
+    console: Console,
+    on_batch_done: Callable[[int], None] | None,
+    show_progress: bool,
+) -> tuple[list[Any], dict[str, Any]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from vlmhyperbench.models import load_vlm
-
-    loaded = load_vlm(
-        config.model,
-        device=config.device,
-        dtype=config.dtype,
-        attn_implementation=config.attn_implementation,
-        seed=config.seed,
-        image_size=config.image_size,
-    )
     measurements: list[Any] = []
     batch_size = config.batch_size
     done = batches = 0
@@ -199,21 +220,13 @@ def _generate(
         task = progress.add_task("answering", total=len(pending))
         while done < len(pending):
             chunk = pending[done : done + batch_size]
-            images = [dataset.load_image(s) for s in chunk]
+            queries = [Query(dataset.load_image(s), _prompt_text(prompts, s), _region(s)) for s in chunk]
             try:
-                measurement = _infer(
-                    loaded,
-                    images,
-                    [_prompt_text(prompts, s) for s in chunk],
-                    config.generation.max_new_tokens,
-                )
+                measurement = _infer(engine, queries, config.generation.max_new_tokens)
             except Exception as exc:
-                if not _is_oom(exc) or batch_size == 1:
+                if not engine.is_out_of_memory(exc) or batch_size == 1:
                     raise
-                import torch
-
-                if torch.cuda.is_available():
-                    torch.cuda.empty_cache()
+                engine.free_memory()
                 batch_size = max(1, batch_size // 2)
                 console.print(f"[yellow]out of memory: batch size halved to {batch_size}[/yellow]")
                 continue
@@ -225,7 +238,7 @@ def _generate(
             progress.update(task, completed=done)
             if on_batch_done is not None:
                 on_batch_done(batches)
-    return measurements, {**loaded.describe(), "final_batch_size": batch_size}
+    return measurements, {**engine.describe(), "final_batch_size": batch_size}
 
 
 def _append_speed(path: Path, measurement: Any) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import torch
 
 from vlmhyperbench.errors import ModelLoadError
+from vlmhyperbench.models.families import FAMILIES, family_for_model_type, get_family
 from vlmhyperbench.models.presets import Preset, get_preset, preset_names
-from vlmhyperbench.models.processors import build_processor, resize_images
 from vlmhyperbench.registry import UnknownNameError
 
 DUMMY_PREFIX = "dummy:"
@@ -32,13 +32,6 @@ ATTN_IMPLEMENTATIONS = {
     "flash_attention_3": "flash_attention_3",
     "flex_attention": "flex_attention",
 }
-MODEL_TYPE_FAMILY = {
-    "qwen2_vl": "qwen2_vl",
-    "qwen2_5_vl": "qwen2_vl",
-    "llava": "llava",
-    "idefics3": "idefics3",
-    "smolvlm": "idefics3",
-}
 # where the vision encoder and its projector sit (inside `model.model` for transformers >= 4.52)
 VISION_TOWER_NAMES = ("visual", "vision_tower", "vision_model")
 PROJECTOR_NAMES = ("multi_modal_projector", "connector")
@@ -52,7 +45,7 @@ class LoadedVLM:
     processor: Any
     name: str
     spec: str
-    family: str
+    family: str  # a registered family name, or the model_type of an architecture no family covers
     device: torch.device
     dtype: torch.dtype
     attn_implementation: str
@@ -83,9 +76,9 @@ class LoadedVLM:
             )
             for prompt in prompts
         ]
-        if self.image_size is not None:
-            images = resize_images(images, self.family, self.image_size)
-        batch_images: list[Any] = [[img] for img in images] if self.family == "idefics3" else list(images)
+        # an architecture no family module covers gets its images as they are
+        family = FAMILIES.get(self.family) if self.family in FAMILIES else None
+        batch_images = family.processor_images(images, self.image_size) if family else list(images)
         inputs = self.processor(text=texts, images=batch_images, padding=True, return_tensors="pt")
         inputs.pop("token_type_ids", None)
         inputs.pop("mm_token_type_ids", None)
@@ -246,12 +239,10 @@ def _load_dummy(
         raise ModelLoadError(str(exc)) from None
     config = preset.build_config()
     image_size = size or preset.image_size
-    if size is not None and preset.family != "qwen2_vl":
-        # llava / idefics3 take a fixed square input: a new resolution is a new vision tower shape
-        if size[0] != size[1]:
-            raise ModelLoadError(f"{preset.family} presets take square images; got image_size {size}")
-        config.vision_config.image_size = size[0]
-    processor = build_processor(preset.family, config, image_size)
+    family = get_family(preset.family)
+    if size is not None:
+        family.set_preset_image_size(config, size)
+    processor = family.build_processor(config, image_size)
     with torch.device(device):
         model = AutoModelForImageTextToText.from_config(config, dtype=dtype, attn_implementation=attn)
     model.eval()
@@ -296,20 +287,14 @@ def _load_pretrained(
         offline = os.environ.get("HF_HUB_OFFLINE") == "1"
         hint = " (HF_HUB_OFFLINE=1 is set: only cached models load)" if offline else ""
         raise ModelLoadError(f"cannot load model {spec!r}{hint}: {exc}") from None
-    family = MODEL_TYPE_FAMILY.get(config.model_type, config.model_type)
+    family = family_for_model_type(config.model_type)
     if size is not None:
-        if family != "qwen2_vl":
+        if family is None:
             raise ModelLoadError(
-                f"image_size only applies to dynamic-resolution models (qwen2-vl family) when loading "
-                f"weights; {config.model_type} has a fixed input size"
+                f"image_size needs a known model family; {config.model_type} is in none of "
+                f"{', '.join(FAMILIES.names())}"
             )
-        unit = config.vision_config.patch_size * config.vision_config.spatial_merge_size
-        if size[0] % unit or size[1] % unit:
-            raise ModelLoadError(f"image_size must be a multiple of {unit} on each side, got {size}")
-        processor.image_processor.size = {
-            "shortest_edge": size[0] * size[1],
-            "longest_edge": size[0] * size[1],
-        }
+        family.set_pretrained_image_size(config, processor, size)
     if device.type == "meta":
         with torch.device("meta"):
             model = AutoModelForImageTextToText.from_config(config, dtype=dtype, attn_implementation=attn)
@@ -328,7 +313,7 @@ def _load_pretrained(
         processor=processor,
         name=path.name if path is not None else spec,
         spec=spec,
-        family=family,
+        family=family.name if family is not None else str(config.model_type),
         device=device,
         dtype=dtype,
         attn_implementation=str(model.config._attn_implementation),

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from vlmhyperbench.models.families import FAMILIES
 from vlmhyperbench.registry import Registry
-
-FAMILIES = ("qwen2_vl", "llava", "idefics3")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Preset:
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
             raise ValueError(
-                f"preset {self.name!r}: family {self.family!r} is not one of {', '.join(FAMILIES)}"
+                f"preset {self.name!r}: family {self.family!r} is not one of {', '.join(FAMILIES.names())}"
             )
         if "model_type" not in self.config:
             raise ValueError(f"preset {self.name!r}: config has no 'model_type'")
@@ -52,29 +52,36 @@ class Preset:
         return AutoConfig.for_model(config.pop("model_type"), **config)
 
 
+def read_preset(name: str, text: str) -> Preset:
+    """A preset from its JSON text (`family`, `image_size`, `config`, optional description and source)."""
+    data = json.loads(text)
+    return Preset(
+        name=name,
+        family=data["family"],
+        description=data.get("description", ""),
+        source=data.get("source", ""),
+        image_size=(int(data["image_size"][0]), int(data["image_size"][1])),
+        config=data["config"],
+    )
+
+
 def _load_presets() -> Registry[Preset]:
     registry: Registry[Preset] = Registry("preset")
     folder = resources.files("vlmhyperbench.models") / "presets"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".json"):
-            continue
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        name = entry.name.removesuffix(".json")
-        registry.add(
-            name,
-            Preset(
-                name=name,
-                family=data["family"],
-                description=data.get("description", ""),
-                source=data.get("source", ""),
-                image_size=(int(data["image_size"][0]), int(data["image_size"][1])),
-                config=data["config"],
-            ),
-        )
+        if entry.name.endswith(".json"):
+            name = entry.name.removesuffix(".json")
+            registry.add(name, read_preset(name, entry.read_text(encoding="utf-8")))
     return registry
 
 
 PRESETS: Registry[Preset] = _load_presets()
+
+
+def add_preset_file(path: Path) -> Preset:
+    """Register a preset JSON kept outside the package (its file name is the preset name)."""
+    path = Path(path)
+    return PRESETS.add(path.stem, read_preset(path.stem, path.read_text(encoding="utf-8")))
 
 
 def get_preset(name: str) -> Preset:

@@ -9,6 +9,7 @@ config (`image_token_id`, `eos_token_id`, ...) works unchanged. Ids in between a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
 from tokenizers.pre_tokenizers import ByteLevel
@@ -63,3 +64,9 @@ def build_byte_tokenizer(
     for name, value in (extra_attributes or {}).items():
         setattr(fast, name, value)
     return fast
+
+
+def text_vocab_size(config: Any) -> int:
+    """The language model's vocabulary size (composite VLM configs nest it in `text_config`)."""
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    return int(text.vocab_size)

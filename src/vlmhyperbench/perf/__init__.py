@@ -3,6 +3,8 @@
     m = measure_generation(loaded, images, prompts, max_new_tokens=128, fixed_length=True)
     metrics = summarize([m, ...])
 
+`run_bench` / `bench_engine` sweep batch sizes through any engine (`vlmhyperbench.engines`).
+
 Value classes (`GenerationMeasurement`, `Samples`, `Memory`) are kept apart from what measures them
 (clocks, hooks, `MemoryTracker`).
 """
@@ -13,12 +15,12 @@ from vlmhyperbench.env.torch_guard import require_torch
 
 require_torch("vlmhyperbench.perf")
 
+from vlmhyperbench.engines.hf import is_out_of_memory  # noqa: E402
 from vlmhyperbench.perf.bench import (  # noqa: E402
     BenchCase,
     BenchRun,
-    bench_loaded,
+    bench_engine,
     document_pages,
-    is_out_of_memory,
     parse_batches,
     run_bench,
     speed_record,
@@ -56,7 +58,7 @@ __all__ = [
     "VisionMarks",
     "bare_generate",
     "bench_config",
-    "bench_loaded",
+    "bench_engine",
     "clock_for",
     "document_pages",
     "extra_info",

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from vlmhyperbench.engines import Engine, Generation, Query
 from vlmhyperbench.errors import UsageError
-from vlmhyperbench.perf.generation import bare_generate, measure_generation
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER, case_suffix, check_warmup, compile_summary
 from vlmhyperbench.perf.summary import bench_config, extra_info, overhead_summary
@@ -121,19 +121,18 @@ def run_bench(
     run: BenchRun | None = None,
     runners: Sequence[str] = (DEFAULT_RUNNER,),
 ) -> BenchRun:
-    """Load the model once per attention implementation and measure every runner and batch size.
+    """Load the engine for `spec` once per attention implementation and measure every runner and batch size.
 
     `on_step(description)` is called after each generate round (warm-up or measured), for progress
     bars; `on_case(run)` after each finished case, so callers can save as they go. Pass `run` to keep
     the cases measured so far when the sweep is interrupted or fails.
     """
-    from vlmhyperbench.models import load_vlm
+    from vlmhyperbench.engines import LoadOptions, create_engine
 
     check_sweep(rounds, warmup, new_tokens, runners)
     run = run if run is not None else BenchRun(spec)
     for attn in attns:
-        loaded = load_vlm(
-            spec,
+        options = LoadOptions(
             device=device,
             dtype=dtype,
             attn_implementation=attn,
@@ -141,10 +140,10 @@ def run_bench(
             image_size=image_size,
             trust_remote_code=trust_remote_code,
         )
-        try:
+        with create_engine(spec, options) as engine:
             for runner in runners:
-                bench_loaded(
-                    loaded,
+                bench_engine(
+                    engine,
                     batches,
                     new_tokens,
                     rounds,
@@ -156,9 +155,6 @@ def run_bench(
                     run,
                     runner=runner,
                 )
-        finally:
-            del loaded
-            _free_device_memory()
     return run
 
 
@@ -166,15 +162,15 @@ def check_sweep(
     rounds: int, warmup: int, new_tokens: int, runners: Sequence[str] = (DEFAULT_RUNNER,)
 ) -> None:
     if rounds < 1 or warmup < 0:
-        raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
+        raise UsageError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
     if new_tokens < 1:
-        raise ValueError(f"new tokens must be at least 1, got {new_tokens}")
+        raise UsageError(f"new tokens must be at least 1, got {new_tokens}")
     for runner in runners:
         check_warmup(runner, warmup)
 
 
-def bench_loaded(
-    loaded: Any,
+def bench_engine(
+    engine: Engine,
     batches: Sequence[int],
     new_tokens: int = 128,
     rounds: int = 3,
@@ -186,35 +182,37 @@ def bench_loaded(
     run: BenchRun | None = None,
     runner: str = DEFAULT_RUNNER,
 ) -> BenchRun:
-    """Measure every batch size on one loaded model; a batch that runs out of memory is recorded, not fatal.
+    """Measure every batch size on one loaded engine; a batch that does not fit is recorded, not fatal.
 
-    With `overhead`, each measured round is paired with a bare `generate` of the same inputs and runner
-    (the pair's order alternates), and `info["overhead"]` compares their tokens/s. `info["runner"]` holds
-    the runner's one-off (compile and capture) time, apart from the steady-state rounds.
+    With `overhead`, each measured round is paired with a bare call of the same inputs and runner (the
+    pair's order alternates), and `info["overhead"]` compares their tokens/s. `info["runner"]` holds the
+    runner's one-off (compile and capture) time, apart from the steady-state rounds.
     """
     check_sweep(rounds, warmup, new_tokens, [runner])
-    run = run if run is not None else BenchRun(loaded.spec)
+    run = run if run is not None else BenchRun(engine.spec)
     step = on_step or (lambda description: None)
+    generation = Generation(new_tokens, fixed_length, runner)
+    attn = engine.config().attn_implementation or "default"
     for batch in batches:
-        label = f"{loaded.attn_implementation}{case_suffix(runner)} b{batch}"
+        label = f"{attn}{case_suffix(runner)} b{batch}"
         message = ""
         try:
             case: BenchCase | None = _measure_case(
-                loaded, batch, new_tokens, rounds, warmup, fixed_length, overhead, step, runner
+                engine, attn, batch, generation, rounds, warmup, overhead, step
             )
         except Exception as exc:
-            if not is_out_of_memory(exc):
+            if not engine.is_out_of_memory(exc):
                 raise
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             message = f"out of memory at batch {batch}: {detail}"
             case = None
         if case is None:  # outside the except block, so the failed call's tensors can be freed
-            _free_device_memory()
+            engine.free_memory()
             info = {
-                "config": bench_config(loaded, batch, new_tokens, fixed_length, runner),
-                "load": loaded.describe(),
+                "config": bench_config(engine, batch, new_tokens, fixed_length, runner),
+                "load": engine.describe(),
             }
-            case = BenchCase(loaded.attn_implementation, batch, [], info, error=message, runner=runner)
+            case = BenchCase(attn, batch, [], info, error=message, runner=runner)
             for _ in range(warmup + rounds):
                 step(f"{label} out of memory")
         run.cases.append(case)
@@ -223,69 +221,50 @@ def bench_loaded(
     return run
 
 
-def is_out_of_memory(exc: BaseException) -> bool:
-    """CUDA's OutOfMemoryError, or the CPU allocator's failure, both of which leave the process usable."""
-    import torch
-
-    if isinstance(exc, torch.cuda.OutOfMemoryError):
-        return True
-    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
-
-
 def _measure_case(
-    loaded: Any,
+    engine: Engine,
+    attn: str,
     batch: int,
-    new_tokens: int,
+    generation: Generation,
     rounds: int,
     warmup: int,
-    fixed_length: bool,
     overhead: bool,
     step: Callable[[str], None],
     runner: str = DEFAULT_RUNNER,
 ) -> BenchCase:
-    images = document_pages(batch)
-    prompts = [PROMPT] * batch
-    inputs = loaded.build_inputs(images, prompts)
-    label = f"{loaded.attn_implementation}{case_suffix(runner)} b{batch}"
+    queries = [Query(page, PROMPT) for page in document_pages(batch)]
+    prepared = engine.prepare(queries)
+    runner = generation.runner
+    label = f"{attn}{case_suffix(runner)} b{batch}"
     warmup_s: list[float] = []
+
+    def bare() -> float:
+        seconds = engine.bare_seconds(prepared, generation)
+        if seconds is None:
+            raise UsageError(f"engine {engine.name!r} has no bare call to measure its overhead against")
+        return seconds
+
     for i in range(warmup):
         # the measured call first: its latency is the compile-and-capture time of a compiled runner
-        warm = measure_generation(
-            loaded, images, prompts, new_tokens, fixed_length, inputs=inputs, runner=runner
-        )
-        warmup_s.append(warm.latency_s)
+        warmup_s.append(engine.measure(queries, generation, prepared).latency_s)
         if overhead:
-            bare_generate(loaded, inputs, new_tokens, fixed_length, runner=runner)
+            bare()
         step(f"{label} warm-up {i + 1}/{warmup}")
     measured: list[GenerationMeasurement] = []
     bare_s: list[float] = []
     for i in range(rounds):
         if overhead and i % 2 == 0:
-            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length, runner=runner))
-        measured.append(
-            measure_generation(
-                loaded, images, prompts, new_tokens, fixed_length, inputs=inputs, runner=runner
-            )
-        )
+            bare_s.append(bare())
+        measured.append(engine.measure(queries, generation, prepared))
         if overhead and i % 2 == 1:
-            bare_s.append(bare_generate(loaded, inputs, new_tokens, fixed_length, runner=runner))
+            bare_s.append(bare())
         step(f"{label} round {i + 1}/{rounds}")
-    info = extra_info(loaded, measured, batch, new_tokens, fixed_length, runner)
-    info["load"] = loaded.describe()
+    info = extra_info(engine, measured, batch, generation.max_new_tokens, generation.fixed_length, runner)
+    info["load"] = engine.describe()
     info["runner"] = compile_summary(runner, warmup_s, [m.latency_s for m in measured])
     if overhead:
         info["overhead"] = overhead_summary(measured, bare_s)
-    return BenchCase(loaded.attn_implementation, batch, measured, info, runner=runner)
-
-
-def _free_device_memory() -> None:
-    import gc
-
-    import torch
-
-    gc.collect()
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
+    return BenchCase(attn, batch, measured, info, runner=runner)
 
 
 def speed_record(run: BenchRun, rounds_setting: int, warmup: int) -> SpeedRecord:
@@ -322,7 +301,9 @@ def speed_record(run: BenchRun, rounds_setting: int, warmup: int) -> SpeedRecord
                 "extra_info": case.info,
                 "options": {
                     "disable_gc": False,
-                    "timer": "perf_counter" if case.info["config"]["device"] == "cpu" else "cuda_event",
+                    "timer": "cuda_event"
+                    if str(case.info["config"]["device"]).startswith("cuda")
+                    else "perf_counter",
                     "min_rounds": rounds_setting,
                     "max_time": None,
                     "min_time": None,

@@ -11,6 +11,8 @@ Preprocessing (templating, tokenising, image resizing) happens before the timer 
 
 Each figure declared in `vlmhyperbench.figures` is read from the attribute of its name: a new figure is a
 declaration there plus, here, the property that computes it from the raw values.
+An engine without tokens (OCR) leaves `input_tokens`, `output_tokens` and `ttft_s` None: every figure
+derived from them is then None (absent), never 0.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from vlmhyperbench.figures import FIGURES
 @dataclass
 class GenerationMeasurement:
     texts: list[str]
-    input_tokens: list[int]  # per sequence, padding excluded, image tokens included
-    output_tokens: list[int]  # per sequence, new tokens up to and including EOS
-    ttft_s: float
+    input_tokens: list[int] | None  # per sequence, padding excluded, image tokens included
+    output_tokens: list[int] | None  # per sequence, new tokens up to and including EOS
+    ttft_s: float | None
     latency_s: float
     images: int
     new_tokens: int  # max_new_tokens asked for
@@ -40,17 +42,21 @@ class GenerationMeasurement:
     image_tokens: int | None = None  # image placeholder tokens per image, as the LM saw them
 
     def __post_init__(self) -> None:
-        if len(self.input_tokens) != len(self.output_tokens):
+        counts = (self.input_tokens, self.output_tokens)
+        if None not in counts and len(self.input_tokens or ()) != len(self.output_tokens or ()):
             raise ValueError("input_tokens and output_tokens need one entry per sequence")
-        if self.latency_s <= 0 or self.ttft_s < 0 or self.ttft_s > self.latency_s:
+        if self.latency_s <= 0 or (self.ttft_s is not None and not 0 <= self.ttft_s <= self.latency_s):
             raise ValueError(f"inconsistent timings: ttft {self.ttft_s}s, latency {self.latency_s}s")
 
     @property
     def batch_size(self) -> int:
-        return len(self.output_tokens)
+        """Sequences in the batch (one image each where the engine has no tokens)."""
+        return len(self.output_tokens) if self.output_tokens is not None else self.images
 
     def sequence_end_s(self, i: int) -> float:
         """When sequence i emitted its last token (the batch end for the longest ones)."""
+        if self.output_tokens is None:
+            return self.latency_s
         n = self.output_tokens[i]
         if n < max(self.output_tokens) and 0 < n <= len(self.token_times_s):
             return self.token_times_s[n - 1]
@@ -58,10 +64,11 @@ class GenerationMeasurement:
 
     @property
     def tpot_s(self) -> float | None:
+        if self.output_tokens is None or self.ttft_s is None:
+            return None
+        ttft = self.ttft_s
         per_sequence = [
-            (self.sequence_end_s(i) - self.ttft_s) / (n - 1)
-            for i, n in enumerate(self.output_tokens)
-            if n > 1
+            (self.sequence_end_s(i) - ttft) / (n - 1) for i, n in enumerate(self.output_tokens) if n > 1
         ]
         return sum(per_sequence) / len(per_sequence) if per_sequence else None
 
@@ -73,16 +80,20 @@ class GenerationMeasurement:
 
     @property
     def decode_tokens_per_s(self) -> float | None:
+        if self.output_tokens is None or self.ttft_s is None:
+            return None
         decode_time = self.latency_s - self.ttft_s
         decoded = sum(max(n - 1, 0) for n in self.output_tokens)
         return decoded / decode_time if decode_time > 0 and decoded else None
 
     @property
-    def output_tokens_per_s(self) -> float:
-        return sum(self.output_tokens) / self.latency_s
+    def output_tokens_per_s(self) -> float | None:
+        return None if self.output_tokens is None else sum(self.output_tokens) / self.latency_s
 
     @property
-    def total_tokens_per_s(self) -> float:
+    def total_tokens_per_s(self) -> float | None:
+        if self.input_tokens is None or self.output_tokens is None:
+            return None
         return (sum(self.input_tokens) + sum(self.output_tokens)) / self.latency_s
 
     @property

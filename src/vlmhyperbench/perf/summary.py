@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER
 from vlmhyperbench.perf.stats import Samples
+
+if TYPE_CHECKING:
+    from vlmhyperbench.engines import Engine
 
 
 def per_round(measurements: Sequence[Any]) -> dict[str, list[Any]]:
@@ -43,35 +46,37 @@ def summarize(measurements: Sequence[Any]) -> dict[str, Any]:
     metrics["rounds"] = len(measurements)
     metrics["batch_size"] = first.batch_size
     metrics["images"] = first.images
-    metrics["input_tokens"] = Samples(n for m in measurements for n in m.input_tokens).mean
-    metrics["output_tokens"] = Samples(n for m in measurements for n in m.output_tokens).mean
+    for name in ("input_tokens", "output_tokens"):  # None (absent) for engines without tokens
+        counts = [n for m in measurements for n in getattr(m, name) or ()]
+        metrics[name] = Samples(counts).mean if counts else None
     metrics["fixed_length"] = all(m.fixed_length for m in measurements)
     return metrics
 
 
 def bench_config(
-    loaded: Any, batch_size: int, new_tokens: int, fixed_length: bool, runner: str = DEFAULT_RUNNER
+    engine: Engine, batch_size: int, new_tokens: int, fixed_length: bool, runner: str = DEFAULT_RUNNER
 ) -> dict[str, Any]:
-    """`extra_info["config"]` for one benchmark (contract 3); `runner` is how generate decoded
-    (perf/runners.py)."""
-    preset = loaded.preset.name if getattr(loaded, "preset", None) is not None else loaded.name
+    """`extra_info["config"]` for one benchmark: the engine's settings plus the sweep's; `runner` is how
+    the engine decoded (perf/runners.py)."""
+    settings = engine.config()
     return {
-        "preset": preset,
-        "model": loaded.spec,
-        "dtype": str(loaded.dtype).removeprefix("torch."),
-        "attn_implementation": loaded.attn_implementation,
+        "preset": settings.preset,
+        "model": settings.model,
+        "dtype": settings.dtype,
+        "attn_implementation": settings.attn_implementation,
         "batch_size": batch_size,
-        "image_tokens": loaded.image_tokens,
-        "image_size": list(loaded.image_size) if loaded.image_size else None,
+        "image_tokens": settings.image_tokens,
+        "image_size": settings.image_size,
         "new_tokens": new_tokens,
         "fixed_length": fixed_length,
-        "device": str(loaded.device),
+        "device": settings.device,
+        "engine": settings.engine,
         "runner": runner,
     }
 
 
 def extra_info(
-    loaded: Any,
+    engine: Engine,
     measurements: Sequence[Any],
     batch_size: int,
     new_tokens: int,
@@ -79,7 +84,7 @@ def extra_info(
     runner: str = DEFAULT_RUNNER,
 ) -> dict[str, Any]:
     """Everything one benchmark stores in pytest-benchmark's `extra_info`."""
-    config = bench_config(loaded, batch_size, new_tokens, fixed_length, runner)
+    config = bench_config(engine, batch_size, new_tokens, fixed_length, runner)
     seen = next((m.image_tokens for m in measurements if getattr(m, "image_tokens", None) is not None), None)
     if seen is not None:  # what the LM attended to, at these images' resolution
         config["image_tokens"] = seen
@@ -101,9 +106,13 @@ def overhead_summary(measurements: Sequence[Any], bare_s: Sequence[float]) -> di
     """
     if not measurements or not bare_s:
         raise ValueError("overhead_summary needs measured rounds and bare rounds")
-    tokens = statistics.median(sum(m.output_tokens) for m in measurements)
+    counts = [m.output_tokens for m in measurements]
+    speeds = [m.output_tokens_per_s for m in measurements]
+    if any(c is None for c in counts) or any(v is None for v in speeds):
+        raise ValueError("overhead_summary needs token counts, and this engine has none")
+    tokens = statistics.median(sum(c or ()) for c in counts)
     bare_tps = tokens / statistics.median(bare_s)
-    measured_tps = statistics.median(m.output_tokens_per_s for m in measurements)
+    measured_tps = statistics.median(v or 0.0 for v in speeds)
     return {
         "bare_tokens_per_s": bare_tps,
         "measured_tokens_per_s": measured_tps,

@@ -77,14 +77,15 @@ class SpeedConfig(_Open):
 
     preset: str
     model: str | None = None  # the overhead benchmark does not record it
-    dtype: str
+    dtype: str | None = None  # None: the engine has no such setting (a served model, OCR)
     attn_implementation: str | None = None
     batch_size: int
     image_tokens: int | None = None
     image_size: list[int] | None = None
     new_tokens: int
     fixed_length: bool
-    device: str
+    device: str | None = None
+    engine: str = "hf"  # `vlmhyperbench.engines` name; results from before engines are all hf
 
 
 class SpeedInfo(_Open):

@@ -1,0 +1,189 @@
+"""Tesseract OCR as a baseline engine: `tesseract:rus`, `tesseract:rus+eng` (the part after `:` is `-l`).
+
+It answers a question by reading the question's `answer_bbox` region of the page, one text line
+(`--psm 7`). That is an *oracle-layout* baseline: the dataset tells it where the answer is, which no
+VLM is told, so its numbers are an upper bound for classic OCR on the page, not a fair head-to-head;
+every report of it must say so (`ORACLE_NOTE`). A question without a bbox cannot be answered by this
+engine: `answerable()` is False and a run leaves it out and counts it, never scoring it as an empty answer.
+
+Binding: pytesseract, a pure-Python driver of the `tesseract` binary. It works with whatever Debian
+(or any OS) installs: `apt-get install tesseract-ocr tesseract-ocr-rus`, with that package's own
+traineddata. tesserocr (the C API) would save one process start per crop (~30 ms) but ties the wheel
+to one libtesseract ABI: its PyPI wheels bundle their own libtesseract build, and then the tessdata
+files and version the user installed are not the ones it reads. The process start is a constant cost
+that the speed figures (pages/s, questions/s) show as it is.
+
+No torch: this module only needs Pillow and pytesseract.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from vlmhyperbench.data.annotation import Dataset, Sample
+
+PREFIX = "tesseract"
+ORACLE_NOTE = (
+    "Tesseract is an oracle-layout baseline: it reads each question's answer_bbox region, "
+    "a location no VLM is given."
+)
+INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-rus"
+
+
+class TesseractError(ValueError):
+    """A bad `tesseract:` spec or a missing binary/language; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class TesseractSpec:
+    """What `tesseract:LANGS` asks for, plus the page segmentation mode and the padding around a box."""
+
+    langs: str = "rus"
+    psm: int = 7  # one text line: every answer_bbox holds a single line
+    pad: int = 4  # pixels added around the box: glyph edges sit on the textbbox border
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}:{self.langs}"
+
+    @property
+    def config(self) -> str:
+        # The DAWG dictionaries push names and numbers towards Russian words; answers are fields, not prose.
+        return f"--psm {self.psm} -c load_system_dawg=0 -c load_freq_dawg=0"
+
+
+def is_tesseract(model: str) -> bool:
+    return model == PREFIX or model.startswith(PREFIX + ":")
+
+
+def parse_spec(model: str) -> TesseractSpec:
+    """`tesseract:rus+eng` -> TesseractSpec(langs='rus+eng'); a bare `tesseract` means `rus`."""
+    if not is_tesseract(model):
+        raise TesseractError(f"not a Tesseract spec: {model!r} (expected tesseract:LANGS, e.g. tesseract:rus)")
+    langs = model.partition(":")[2] or "rus"
+    parts = langs.split("+")
+    if any(not p or not p.replace("_", "").isalnum() for p in parts):
+        raise TesseractError(f"{model!r}: languages must be names joined by '+', e.g. tesseract:rus+eng")
+    return TesseractSpec(langs=langs)
+
+
+def binary_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+def check_installed(spec: TesseractSpec) -> str:
+    """The Tesseract version; raises TesseractError naming the missing binary or language pack."""
+    import pytesseract
+
+    if not binary_available():
+        raise TesseractError(f"the tesseract binary is not on PATH; {INSTALL_HINT}")
+    have = set(pytesseract.get_languages(config=""))
+    missing = [lang for lang in spec.langs.split("+") if lang not in have]
+    if missing:
+        raise TesseractError(
+            f"Tesseract has no language {missing[0]!r} (installed: {', '.join(sorted(have))}); "
+            f"install it with: apt-get install tesseract-ocr-{missing[0]}"
+        )
+    return str(pytesseract.get_tesseract_version())
+
+
+def parse_bbox(answer_bbox: str) -> tuple[int, int, int, int] | None:
+    """`[x0, y0, x1, y1]` from the annotation column, or None when the row has no box."""
+    if not answer_bbox.strip():
+        return None
+    box = json.loads(answer_bbox)
+    if not (isinstance(box, list) and len(box) == 4):
+        raise TesseractError(f"answer_bbox {answer_bbox!r} is not [x0, y0, x1, y1]")
+    x0, y0, x1, y1 = (int(round(float(v))) for v in box)
+    return x0, y0, x1, y1
+
+
+def answerable(sample: Sample) -> bool:
+    """Whether this engine can answer the row: it needs the answer's box."""
+    return bool(sample.answer_bbox.strip())
+
+
+def crop(image: Image.Image, box: tuple[int, int, int, int], pad: int) -> Image.Image:
+    """The box grown by `pad` pixels, clipped to the page."""
+    x0, y0, x1, y1 = box
+    width, height = image.size
+    return image.crop((max(0, x0 - pad), max(0, y0 - pad), min(width, x1 + pad), min(height, y1 + pad)))
+
+
+def read_region(image: Image.Image, box: tuple[int, int, int, int], spec: TesseractSpec) -> str:
+    """The text Tesseract reads in `box` of `image`, whitespace collapsed."""
+    import pytesseract
+
+    text = pytesseract.image_to_string(crop(image, box, spec.pad), lang=spec.langs, config=spec.config)
+    return " ".join(text.split())
+
+
+@dataclass
+class OcrMeasurement:
+    """What reading one page's questions took: pages/s and questions/s derive from these raw values."""
+
+    pages: int
+    questions: int
+    latency_s: float
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.latency_s
+
+    @property
+    def questions_per_s(self) -> float:
+        return self.questions / self.latency_s
+
+
+@dataclass
+class OcrAnswers:
+    """Answers by question id, the ids the engine cannot answer, and one measurement per page."""
+
+    answers: dict[str, str] = field(default_factory=dict)
+    not_answerable: list[str] = field(default_factory=list)
+    measurements: list[OcrMeasurement] = field(default_factory=list)
+
+    def speed(self) -> dict[str, float]:
+        """Totals over the pages read: pages/s and questions/s of the whole run (image loading excluded)."""
+        seconds = sum(m.latency_s for m in self.measurements)
+        pages = sum(m.pages for m in self.measurements)
+        questions = sum(m.questions for m in self.measurements)
+        if seconds <= 0:
+            return {"pages": pages, "questions": questions, "seconds": 0.0}
+        return {
+            "pages": pages,
+            "questions": questions,
+            "seconds": seconds,
+            "pages_per_s": pages / seconds,
+            "questions_per_s": questions / seconds,
+        }
+
+
+def by_page(samples: Iterable[Sample]) -> dict[str, list[Sample]]:
+    """Samples grouped by image, in first-seen order: each page is opened once."""
+    pages: dict[str, list[Sample]] = {}
+    for sample in samples:
+        pages.setdefault(sample.image_path, []).append(sample)
+    return pages
+
+
+def answer_questions(dataset: Dataset, samples: Sequence[Sample], spec: TesseractSpec) -> OcrAnswers:
+    """Read every answerable question's box, page by page; rows without a box are listed, not answered."""
+    result = OcrAnswers()
+    result.not_answerable = [s.data_index for s in samples if not answerable(s)]
+    for page in by_page(s for s in samples if answerable(s)).values():
+        image = dataset.load_image(page[0])
+        boxes = [parse_bbox(s.answer_bbox) for s in page]
+        started = time.perf_counter()
+        texts = [read_region(image, box, spec) for box in boxes if box is not None]
+        result.measurements.append(OcrMeasurement(1, len(page), time.perf_counter() - started))
+        result.answers.update(zip((s.data_index for s in page), texts, strict=True))
+    return result

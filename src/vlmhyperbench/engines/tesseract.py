@@ -67,7 +67,9 @@ def is_tesseract(model: str) -> bool:
 def parse_spec(model: str) -> TesseractSpec:
     """`tesseract:rus+eng` -> TesseractSpec(langs='rus+eng'); a bare `tesseract` means `rus`."""
     if not is_tesseract(model):
-        raise TesseractError(f"not a Tesseract spec: {model!r} (expected tesseract:LANGS, e.g. tesseract:rus)")
+        raise TesseractError(
+            f"not a Tesseract spec: {model!r} (expected tesseract:LANGS, e.g. tesseract:rus)"
+        )
     langs = model.partition(":")[2] or "rus"
     parts = langs.split("+")
     if any(not p or not p.replace("_", "").isalnum() for p in parts):

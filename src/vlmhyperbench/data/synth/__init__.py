@@ -1,8 +1,10 @@
 """A built-in synthetic set of Russian documents (passport page, SNILS, INN certificate, invoice).
 
 `synthesize(out, n=200, seed=0)` renders `n` document images (classes in turn) with realistic random values
-and
-writes one question per asked field into `annotation.csv`. The same seed gives the same bytes.
+and writes one question per asked field into `annotation.csv`. The same seed gives the same bytes.
+`degrade="scan"|"photo"|"heavy"` damages each page (see `degrade.py`) after rendering, with its own random
+stream: the documents and questions are the same at every level, only the pixels and boxes change.
+`synth.json` beside the annotation records how the set was made, its degradation included.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vlmhyperbench.data.annotation import Dataset, Sample, write_annotation
+from vlmhyperbench.data.synth.degrade import LEVELS, check_level, degrade
 from vlmhyperbench.data.synth.documents import DOCUMENT_CLASSES, Document
 from vlmhyperbench.data.synth.render import font_path, render
 from vlmhyperbench.data.synth.values import inn_is_valid, snils_is_valid
@@ -20,14 +23,19 @@ from vlmhyperbench.errors import UsageError
 
 __all__ = [
     "DOCUMENT_CLASSES",
+    "LEVELS",
+    "MANIFEST_FILE",
     "Document",
     "SynthOutputError",
+    "degrade",
     "font_path",
     "inn_is_valid",
+    "read_manifest",
     "snils_is_valid",
     "synthesize",
 ]
 
+MANIFEST_FILE = "synth.json"
 
 class SynthOutputError(UsageError):
     """The output folder cannot take a new dataset (it holds files, is a file, or cannot be written)."""
@@ -49,9 +57,11 @@ def synthesize(
     n: int = 200,
     seed: int = 0,
     doc_classes: Sequence[str] | None = None,
+    degradation: str = "none",
     force: bool = False,
 ) -> Dataset:
     """Write `n` documents and their questions into `out`, a new or empty folder (`force`: any folder)."""
+    check_level(degradation)
     if n < 1:
         raise UsageError(f"n must be at least 1, got {n}")
     classes = list(doc_classes or DOCUMENT_CLASSES)
@@ -70,6 +80,8 @@ def synthesize(
         rng = random.Random(seed * 1_000_003 + i)
         document = DOCUMENT_CLASSES[doc_class](rng)
         image, boxes = render(document, rng)
+        # its own stream, apart from the content's: every level damages the very same documents
+        image, boxes = degrade(image, boxes, degradation, seed=(seed * 1_000_003 + i) * 4 + 1)
         image_path = f"images/{doc_class}_{i:04d}.png"
         image.save(root / image_path, optimize=False)
         for item in document.questions():
@@ -87,4 +99,26 @@ def synthesize(
                 )
             )
     write_annotation(root, samples)
+    manifest = {
+        "generator": "vlmhyperbench.data.synth",
+        "n": n,
+        "seed": seed,
+        "doc_classes": classes,
+        "degradation": degradation,
+    }
+    if degradation != "none":
+        from importlib.metadata import version
+
+        manifest["albumentations"] = version("albumentations")
+    (root / MANIFEST_FILE).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return Dataset(root, samples)
+
+
+def read_manifest(root: str | Path) -> dict[str, object]:
+    """How a synthetic set was made ({} for a folder that `synthesize` did not write)."""
+    path = Path(root) / MANIFEST_FILE
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")))

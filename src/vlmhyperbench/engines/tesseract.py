@@ -104,7 +104,7 @@ def parse_bbox(answer_bbox: str) -> tuple[int, int, int, int] | None:
     box = json.loads(answer_bbox)
     if not (isinstance(box, list) and len(box) == 4):
         raise TesseractError(f"answer_bbox {answer_bbox!r} is not [x0, y0, x1, y1]")
-    x0, y0, x1, y1 = (int(round(float(v))) for v in box)
+    x0, y0, x1, y1 = (round(float(v)) for v in box)
     return x0, y0, x1, y1
 
 

@@ -108,3 +108,16 @@ def test_tesseract_reads_worse_at_each_level(tmp_path: Path) -> None:
     values = [by_level[level] for level in LEVELS]
     assert by_level["none"] < 0.05, by_level
     assert all(a < b for a, b in itertools.pairwise(values)), by_level
+
+
+def test_data_synth_degrade_option(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vlmhyperbench.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["data", "synth", "--out", str(tmp_path), "--n", "1", "--degrade", "heavy"])
+    assert done.exit_code == 0, done.output
+    assert read_manifest(tmp_path)["degradation"] == "heavy"
+    refused = runner.invoke(app, ["data", "synth", "--out", str(tmp_path / "x"), "--degrade", "blur"])
+    assert refused.exit_code == 2 and "Unknown degradation 'blur'" in refused.output

@@ -43,6 +43,9 @@ def synth(
     doc_class: Annotated[
         list[str] | None, typer.Option(help="Only these classes (repeatable): passport, snils, inn, invoice.")
     ] = None,
+    degrade: Annotated[
+        str, typer.Option(help="Damage the pages: none, scan, photo or heavy (boxes follow the page).")
+    ] = "none",
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that is not empty (its files are replaced).")
     ] = False,
@@ -50,5 +53,5 @@ def synth(
     """Render the built-in synthetic Russian document set (passport, SNILS, INN, invoice) with questions."""
     from vlmhyperbench.data.synth import synthesize
 
-    dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class, force=force)
+    dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force)
     say(f"wrote {n} documents, {len(dataset)} questions to {out}")

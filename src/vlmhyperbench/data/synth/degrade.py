@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, ImageDraw, ImageFont
 
 from vlmhyperbench.data.synth.render import font_path
+from vlmhyperbench.errors import UsageError
 
 if TYPE_CHECKING:
     import albumentations
@@ -41,7 +42,7 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 def check_level(level: str) -> str:
     if level not in LEVELS:
-        raise ValueError(f"Unknown degradation {level!r}. Available: {', '.join(LEVELS)}")
+        raise UsageError(f"Unknown degradation {level!r}. Available: {', '.join(LEVELS)}")
     return level
 
 

@@ -18,7 +18,6 @@ from vlmhyperbench.engines.tesseract import (
     binary_available,
     check_installed,
     crop,
-    parse_bbox,
     parse_spec,
     read_region,
 )
@@ -40,11 +39,7 @@ def test_spec_names_the_languages() -> None:
         parse_spec("dummy:tiny-qwen2-vl")
 
 
-def test_bbox_and_crop() -> None:
-    assert parse_bbox("") is None
-    assert parse_bbox("[1, 2.4, 30, 40.6]") == (1, 2, 30, 41)
-    with pytest.raises(TesseractError, match="x0, y0, x1, y1"):
-        parse_bbox("[1, 2, 3]")
+def test_crop_is_clipped_to_the_page() -> None:
     page = Image.new("RGB", (100, 50))
     assert crop(page, (2, 3, 98, 49), pad=4).size == (100, 50)  # clipped to the page
 
@@ -88,3 +83,34 @@ def test_clean_synthetic_documents_read_almost_perfectly(tmp_path: Path) -> None
     assert speed["pages"] == 8 and speed["questions"] == len(dataset) - 1
     assert speed["pages_per_s"] > 0 and speed["questions_per_s"] > speed["pages_per_s"]
     assert json.loads(scored[0].answer_bbox)  # the rows it read all had boxes
+
+
+@needs_tesseract
+def test_run_with_tesseract_leaves_out_rows_without_a_box(tmp_path: Path) -> None:
+    """`run --model tesseract:rus`: answers, scores, speed, and the oracle-layout note in the report."""
+    from vlmhyperbench.data.annotation import write_annotation
+    from vlmhyperbench.eval.config import RunConfig
+    from vlmhyperbench.eval.run import run_evaluation
+
+    dataset = synthesize(tmp_path / "set", n=4, seed=3, degradation="scan")
+    boxless = dataset.samples[2].data_index
+    dataset.samples[2] = dataclasses.replace(dataset.samples[2], answer_bbox="")
+    write_annotation(tmp_path / "set", dataset.samples)
+
+    config = RunConfig(model="tesseract:rus+eng", dataset=tmp_path / "set", out=tmp_path / "run")
+    result = run_evaluation(config, show_progress=False)
+
+    summary = result.summary
+    assert summary["run"]["not_answerable"] == 1
+    assert summary["run"]["questions"] == summary["run"]["answered"] == len(dataset) - 1
+    answered = (tmp_path / "run" / "answers.csv").read_text(encoding="utf-8")
+    assert boxless not in answered and len(answered.splitlines()) == len(dataset)  # header + answerable
+    assert summary["general"]["cer"] < 0.1
+    assert summary["dataset"]["degradation"] == "scan"
+    assert summary["model"]["engine"] == "tesseract" and summary["model"]["tesseract"].startswith("5")
+    speed = summary["speed"]["summary"]
+    assert speed["questions_per_s"] > speed["pages_per_s"] > 0
+    assert speed["output_tokens_per_s"] is None  # no tokens: absent, not 0
+    report = (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
+    assert "oracle-layout baseline" in report and "pages/s" in report
+    assert "| not answerable by this engine (left out) | 1 |" in report

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import shutil
+
 from pathlib import Path
 
 import pytest
 
-from vlmhyperbench.eval.config import ConfigError, RunConfig, default_config, load_config, parse_config
+from vlmhyperbench.eval.config import (
+    ConfigError,
+    RunConfig,
+    default_config,
+    default_config_note,
+    load_config,
+    parse_config,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,5 +61,12 @@ def test_load_errors(tmp_path: Path) -> None:
 
 def test_default_run_is_small() -> None:
     assert load_config(None) == default_config()
-    assert default_config().model == RunConfig().model == "dummy:tiny-qwen2-vl"
+    assert RunConfig().model == "dummy:tiny-qwen2-vl"
+    # a trained model when there is one: the Tesseract baseline, else the tiny dummy, and the note says so
+    expected = "tesseract:rus" if shutil.which("tesseract") else "dummy:tiny-qwen2-vl"
+    assert default_config().model == expected
+    assert ("tesseract is not installed" in default_config_note(default_config())) == (expected != "tesseract:rus")
     assert default_config().dataset is None  # the built-in synthetic set
+    assert default_config().synth.degrade == "photo"
+    with pytest.raises(ConfigError, match="Unknown degradation 'blur'"):
+        parse_config({"synth": {"degrade": "blur"}})

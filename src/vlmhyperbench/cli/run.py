@@ -12,9 +12,12 @@ from vlmhyperbench.cli.console import err_console, say
 
 def run(
     config: Annotated[
-        Path | None, typer.Argument(help="YAML run config (omit: a tiny dummy model on a tiny synthetic set)")
+        Path | None,
+        typer.Argument(help="YAML run config (omit: Tesseract, or a tiny dummy, on a small degraded set)"),
     ] = None,
-    model: Annotated[str | None, typer.Option(help="dummy:<preset>, a local folder or a HF id.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="dummy:<preset>, tesseract:rus, a local folder or a HF id.")
+    ] = None,
     dataset: Annotated[Path | None, typer.Option(help="Dataset folder (annotation.csv + images).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/run-<timestamp>)")] = None,
     resume: Annotated[
@@ -29,6 +32,10 @@ def run(
     from vlmhyperbench.eval.run import RunError, run_evaluation
 
     settings = load_config(config)
+    if config is None and model is None:
+        from vlmhyperbench.eval.config import default_config_note
+
+        err_console.print(default_config_note(settings), highlight=False, soft_wrap=True)
     given = {"model": model, "dataset": dataset, "out": out}
     settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
     if print_config:

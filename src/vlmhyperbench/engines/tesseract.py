@@ -13,22 +13,28 @@ to one libtesseract ABI: its PyPI wheels bundle their own libtesseract build, an
 files and version the user installed are not the ones it reads. The process start is a constant cost
 that the speed figures (pages/s, questions/s) show as it is.
 
+`TesseractEngine` is the registered engine (`--model tesseract:rus` in `run`); `answer_questions` reads a
+dataset page by page without the run machinery (the tests and the degradation study use it).
 No torch: this module only needs Pillow and pytesseract.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from vlmhyperbench.engines.base import Engine, EngineConfig, Generation, LoadOptions, Query
+from vlmhyperbench.engines.registry import register_engine
+from vlmhyperbench.errors import ModelLoadError, UsageError
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from vlmhyperbench.data.annotation import Dataset, Sample
+    from vlmhyperbench.perf.measurement import GenerationMeasurement
 
 PREFIX = "tesseract"
 ORACLE_NOTE = (
@@ -38,7 +44,7 @@ ORACLE_NOTE = (
 INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-rus"
 
 
-class TesseractError(ValueError):
+class TesseractError(ModelLoadError):
     """A bad `tesseract:` spec or a missing binary/language; the message says what to do."""
 
 
@@ -95,17 +101,6 @@ def check_installed(spec: TesseractSpec) -> str:
             f"install it with: apt-get install tesseract-ocr-{missing[0]}"
         )
     return str(pytesseract.get_tesseract_version())
-
-
-def parse_bbox(answer_bbox: str) -> tuple[int, int, int, int] | None:
-    """`[x0, y0, x1, y1]` from the annotation column, or None when the row has no box."""
-    if not answer_bbox.strip():
-        return None
-    box = json.loads(answer_bbox)
-    if not (isinstance(box, list) and len(box) == 4):
-        raise TesseractError(f"answer_bbox {answer_bbox!r} is not [x0, y0, x1, y1]")
-    x0, y0, x1, y1 = (round(float(v)) for v in box)
-    return x0, y0, x1, y1
 
 
 def answerable(sample: Sample) -> bool:
@@ -183,9 +178,65 @@ def answer_questions(dataset: Dataset, samples: Sequence[Sample], spec: Tesserac
     result.not_answerable = [s.data_index for s in samples if not answerable(s)]
     for page in by_page(s for s in samples if answerable(s)).values():
         image = dataset.load_image(page[0])
-        boxes = [parse_bbox(s.answer_bbox) for s in page]
+        boxes = [s.bbox for s in page]
         started = time.perf_counter()
         texts = [read_region(image, box, spec) for box in boxes if box is not None]
         result.measurements.append(OcrMeasurement(1, len(page), time.perf_counter() - started))
         result.answers.update(zip((s.data_index for s in page), texts, strict=True))
     return result
+
+
+@register_engine
+class TesseractEngine(Engine):
+    """`tesseract:LANGS`: one-line OCR of each query's `bbox`; an oracle-layout baseline (`ORACLE_NOTE`)."""
+
+    name = PREFIX
+    needs_bbox = True
+
+    def __init__(self, spec: str, options: LoadOptions | None = None) -> None:
+        super().__init__(spec, options)
+        self.settings = parse_spec(spec)
+        self.version: str | None = None
+
+    def load(self) -> None:
+        self.version = check_installed(self.settings)
+
+    def measure(
+        self, queries: Sequence[Query], generation: Generation, prepared: Any = None
+    ) -> GenerationMeasurement:
+        from vlmhyperbench.perf.measurement import GenerationMeasurement
+
+        boxes = [q.bbox for q in queries]
+        if any(box is None for box in boxes):
+            raise UsageError("tesseract reads the answer_bbox region: every question it is asked needs one")
+        started = time.perf_counter()
+        texts = [
+            read_region(q.image, box, self.settings) for q, box in zip(queries, boxes, strict=True) if box
+        ]
+        latency = max(time.perf_counter() - started, 1e-9)
+        return GenerationMeasurement(
+            texts=texts,
+            input_tokens=None,
+            output_tokens=None,
+            ttft_s=None,
+            latency_s=latency,
+            images=len(queries),  # one crop read per question
+            new_tokens=generation.max_new_tokens,
+            fixed_length=False,
+        )
+
+    def config(self) -> EngineConfig:
+        return EngineConfig(engine=self.name, preset=self.settings.name, model=self.spec, device="cpu")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "model": self.settings.name,
+            "device": "cpu",
+            "dtype": "-",
+            "tesseract": self.version,
+            "languages": self.settings.langs,
+            "tesseract_config": self.settings.config,
+            "binding": "pytesseract",
+            "note": ORACLE_NOTE,
+        }

@@ -30,6 +30,7 @@ from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data import Dataset, Sample, load_dataset
 from vlmhyperbench.data.fingerprint import changes, fingerprint
 from vlmhyperbench.data.prompts import PromptCollection, load_prompts
+from vlmhyperbench.data.synth import read_manifest
 from vlmhyperbench.engines import Engine, Generation, Query
 from vlmhyperbench.errors import RunStateError
 from vlmhyperbench.eval.aggregate import Row, aggregate, score_answers, write_aggregations
@@ -107,6 +108,7 @@ def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
             seed=config.synth.seed,
             doc_classes=config.synth.doc_class or None,
             force=True,
+            degradation=config.synth.degrade,
         )
     return load_dataset(root)
 
@@ -275,12 +277,34 @@ def _load_speed(path: Path) -> tuple[list[Any], int]:
     return found, skipped
 
 
-def _speed(measurements: list[Any], answered: int, skipped: int) -> dict[str, Any]:
-    """The speed figures and what they cover: a batch whose line was lost (a crash) is not in them."""
+def _answerable(config: RunConfig, samples: list[Sample]) -> tuple[list[Sample], list[Sample]]:
+    """The questions the engine can answer, and the rest: an engine that reads only the answer region
+    (`needs_bbox`, e.g. tesseract) cannot answer a row without answer_bbox. Those rows are left out and
+    counted in the summary, never scored as empty answers."""
+    from vlmhyperbench.engines import ENGINES, engine_name
+
+    if not ENGINES.get(engine_name(config.model)).needs_bbox:
+        return samples, []
+    kept = [s for s in samples if s.bbox is not None]
+    if not kept:
+        raise RunError(
+            f"{config.model} reads each question's answer_bbox region, "
+            f"and none of the {len(samples)} selected questions has one"
+        )
+    return kept, [s for s in samples if s.bbox is None]
+
+
+def _speed(measurements: list[Any], answered: int, skipped: int, pages: int) -> dict[str, Any]:
+    """Per-batch figures, their summary, questions/s and pages/s over the whole run (any engine), and what
+    they cover: a batch whose line was lost (a crash) is not in them."""
     from vlmhyperbench.perf import summarize
 
+    summary = summarize(measurements)
+    seconds = sum(m.latency_s for m in measurements)
+    summary["questions_per_s"] = sum(m.batch_size for m in measurements) / seconds
+    summary["pages_per_s"] = pages / seconds
     return {
-        "summary": summarize(measurements),
+        "summary": summary,
         "batches": [{"batch_size": m.batch_size, **m.figures()} for m in measurements],
         "covers": {
             "batches": len(measurements),
@@ -345,7 +369,7 @@ def _run_locked(
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     dataset = _prepare_dataset(config, out)
-    samples = _select(config, dataset)
+    samples, not_answerable = _answerable(config, _select(config, dataset))
     prompts = load_prompts(config.prompts)
     prints = fingerprint(dataset, samples)
     _check_dataset(out, prints, set(done))
@@ -401,6 +425,8 @@ def _run_locked(
         len(pending),
     )
     summary["prompts"] = {"source": prompts.source, "system": prompts.system}
+    summary["run"]["not_answerable"] = len(not_answerable)
+    summary["dataset"]["degradation"] = read_manifest(dataset.root).get("degradation")
     result = RunResult(out, answers_file, len(samples), len(pending), tables, summary, files)
     from vlmhyperbench.report.run_report import write_run_report, write_summary
 
@@ -446,7 +472,8 @@ def _summary(
     if measurements:  # this session ran the model: count every batch of the run, earlier sessions too
         recorded, skipped = _load_speed(out / SPEED_FILE)
         measurements = recorded or measurements
-    speed = _speed(measurements, len(rows), skipped) if measurements else None
+    pages = len({s.image_path for s in samples})
+    speed = _speed(measurements, len(rows), skipped, pages) if measurements else None
     if not measurements and previous is not None:
         speed = previous.speed.model_dump() if previous.speed else None
         model_info = previous.model or model_info

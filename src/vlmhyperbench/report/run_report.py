@@ -18,6 +18,11 @@ from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.report import plots
 from vlmhyperbench.report.format import md_escape, md_row, number, readable
 
+# Whole-run throughput of any engine (eval.run): all questions, or all pages, over the summed batch time.
+RUN_THROUGHPUT = (
+    ("pages_per_s", "pages/s (whole run)", "pages/s"),
+    ("questions_per_s", "questions/s (whole run)", "q/s"),
+)
 EXAMPLES = 12
 
 
@@ -64,8 +69,10 @@ def tables(
                 ["device / dtype", f"{model.get('device', '-')} / {model.get('dtype', '-')}"],
                 ["dataset", dataset["path"]],
                 ["prompts", str((summary.get("prompts") or {}).get("source", "-"))],
+                ["degradation", str(dataset.get("degradation") or "-")],
                 ["questions / images", f"{dataset['questions']} / {dataset['images']}"],
                 ["answered", str(run["answered"])],
+                ["not answerable by this engine (left out)", str(run.get("not_answerable", 0))],
                 ["batch size", str(summary["config"]["batch_size"])],
                 ["max new tokens", str(summary["config"]["generation"]["max_new_tokens"])],
                 ["started / finished (UTC)", f"{run['started']} / {run['finished']}"],
@@ -105,7 +112,8 @@ def tables(
             (
                 "Speed",
                 ["figure", "value"],
-                speed_rows(speed),
+                speed_rows(speed)
+                + [[label, readable(speed.get(key), unit)] for key, label, unit in RUN_THROUGHPUT],
             )
         )
     out.append(
@@ -128,7 +136,11 @@ def _direction(spec: dict[str, Any]) -> str:
 
 
 def dummy_note(summary: dict[str, Any]) -> str | None:
-    """A warning for `dummy:` models: random weights, so the scores only show that the pipeline works."""
+    """A warning for `dummy:` models (random weights: the scores only show that the pipeline works), or the
+    engine's own caveat (tesseract: an oracle-layout baseline)."""
+    engine_note = (summary.get("model") or {}).get("note")
+    if engine_note:
+        return str(engine_note)
     if str(summary["config"]["model"]).startswith("dummy:"):
         return (
             "This model is a dummy preset with random weights: its answers are noise and the scores only "

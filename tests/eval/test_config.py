@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import shutil
-
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,8 @@ def test_default_run_is_small() -> None:
     # a trained model when there is one: the Tesseract baseline, else the tiny dummy, and the note says so
     expected = "tesseract:rus" if shutil.which("tesseract") else "dummy:tiny-qwen2-vl"
     assert default_config().model == expected
-    assert ("tesseract is not installed" in default_config_note(default_config())) == (expected != "tesseract:rus")
+    fallback = "tesseract is not installed" in default_config_note(default_config())
+    assert fallback == (expected != "tesseract:rus")
     assert default_config().dataset is None  # the built-in synthetic set
     assert default_config().synth.degrade == "photo"
     with pytest.raises(ConfigError, match="Unknown degradation 'blur'"):

@@ -5,7 +5,7 @@
 Levels, each a superset of the previous one's damage, so a reader's scores fall level by level:
 
 - `none`  the clean render;
-- `scan`  a flatbed scan: a stamp, a small skew, mild blur and sensor noise, JPEG at 60-80;
+- `scan`  a flatbed scan: a stamp, a small skew, mild blur and sensor noise, lower resolution, JPEG 50-70;
 - `photo` a phone photo: perspective, uneven light and a shadow, motion blur, more noise, JPEG at 40-60;
 - `heavy` a bad photo of a worn copy: all of the above stronger, stains, a downscaled and JPEG 20-35 image.
 
@@ -54,9 +54,10 @@ def _pipeline(level: str) -> list[Any]:
     if level == "scan":
         return [
             A.Affine(rotate=(-1.0, 1.0), fill=fill, p=1.0),
-            A.GaussianBlur(blur_limit=(3, 3), sigma_limit=(0.3, 0.6), p=1.0),
-            A.GaussNoise(std_range=(0.02, 0.04), p=1.0),
-            A.ImageCompression(quality_range=(60, 80), p=1.0),
+            A.GaussianBlur(blur_limit=(3, 3), sigma_limit=(0.4, 0.7), p=1.0),
+            A.GaussNoise(std_range=(0.03, 0.05), p=1.0),
+            A.Downscale(scale_range=(0.7, 0.8), p=1.0),  # a 150-200 dpi scan of a 300 dpi page
+            A.ImageCompression(quality_range=(50, 70), p=1.0),
         ]
     if level == "photo":
         return [

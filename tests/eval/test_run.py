@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -135,12 +136,20 @@ def test_out_of_memory_halves_the_batch(
 
 
 def test_cli_default_run_without_config(tmp_path: Path) -> None:
-    """`vlmhyperbench run` with no config: dummy tiny model on a small synthetic set, whole pipeline."""
+    """`vlmhyperbench run` with no config: the Tesseract baseline (the tiny dummy model without the
+    tesseract binary) on a small photo-degraded synthetic set, whole pipeline."""
     result = CliRunner().invoke(app, ["run", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert "exact_match" in result.output
     for name in ("answers.csv", "answers_general.csv", "report.md", "report.html", "summary.json"):
         assert (tmp_path / "demo" / name).is_file(), name
+    summary = json.loads((tmp_path / "demo" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["dataset"]["degradation"] == "photo"
+    if shutil.which("tesseract"):  # a trained model: real, non-trivial numbers
+        assert summary["config"]["model"] == "tesseract:rus"
+        assert summary["general"]["cer"] < 0.5 and summary["general"]["exact_match"] > 0.5
+    else:
+        assert "tesseract is not installed" in result.output
 
 
 def test_cli_reports_bad_config_and_bad_dataset(tmp_path: Path) -> None:

@@ -114,11 +114,11 @@ def test_a_new_engine_runs_the_quality_pipeline(pixels: type[Engine], dataset: P
 
 
 def test_a_new_engine_runs_the_speed_sweep(pixels: type[Engine], tmp_path: Path) -> None:
-    from vlmhyperbench.perf import run_bench, speed_record
+    from vlmhyperbench.perf import SweepSettings, run_bench, speed_record
     from vlmhyperbench.report.bench import bench_markdown
     from vlmhyperbench.results import ResultStore, load_record
 
-    run = run_bench("pixels:grey", [1, 3], [None], new_tokens=4, rounds=2, warmup=1)
+    run = run_bench(SweepSettings("pixels:grey", batches=(1, 3), new_tokens=4, rounds=2, warmup=1))
     assert [(c.batch, c.error) for c in run.cases] == [(1, None), (3, None)]
     for case in run.cases:
         metrics = case.info["metrics"]
@@ -133,4 +133,4 @@ def test_a_new_engine_runs_the_speed_sweep(pixels: type[Engine], tmp_path: Path)
     assert info.config is not None and info.config.engine == "pixels" and info.config.dtype is None
     assert "grey" in bench_markdown([case.row() for case in run.cases])
     with pytest.raises(ValueError, match="no bare call"):
-        run_bench("pixels:grey", [1], [None], new_tokens=1, rounds=1, warmup=0, overhead=True)
+        run_bench(SweepSettings("pixels:grey", new_tokens=1, rounds=1, warmup=0, overhead=True))

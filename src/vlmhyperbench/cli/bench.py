@@ -74,11 +74,12 @@ def bench(
     A batch size that runs out of memory is reported in the table and the sweep goes on.
     """
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from vlmhyperbench.engines import LoadOptions
     from vlmhyperbench.models import resolve_attn, resolve_device
-    from vlmhyperbench.perf import BenchRun, parse_batches, run_bench, speed_record
-    from vlmhyperbench.perf.runners import check_warmup, parse_runners
+    from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record
+    from vlmhyperbench.perf.runners import parse_runners
+    from vlmhyperbench.report.progress import progress_bar
 
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
@@ -87,10 +88,21 @@ def bench(
     attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]
     for name in attns:  # every implementation before any is measured: a late typo loses nothing
         resolve_attn(name)
-    runners = parse_runners(runner)
-    for name in runners:
-        check_warmup(name, warmup)
     resolve_device(device)
+    settings = SweepSettings(
+        model,
+        batches=tuple(batches),
+        attns=tuple(attns),
+        runners=tuple(parse_runners(runner)),
+        new_tokens=new_tokens,
+        rounds=rounds,
+        warmup=warmup,
+        fixed_length=fixed_length,
+        overhead=overhead,
+        load=LoadOptions(
+            device=device, dtype=dtype, seed=seed, image_size=size, trust_remote_code=trust_remote_code
+        ),
+    )
 
     run = BenchRun(model)
     saved: list[Path] = []
@@ -104,15 +116,8 @@ def bench(
         saved[:1] = [path]
 
     label = escape(model)  # a path may hold rich markup such as `[/x]`
-    total = len(attns) * len(runners) * len(batches) * (rounds + warmup)
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
+    total = settings.cases * (rounds + warmup)
+    progress = progress_bar(err_console)
     try:
         with progress:
             task = progress.add_task(f"{label}: loading", total=total)
@@ -120,25 +125,7 @@ def bench(
             def step(description: str) -> None:
                 progress.update(task, advance=1, description=f"{label}: {escape(description)}")
 
-            run_bench(
-                model,
-                batches,
-                attns,
-                new_tokens=new_tokens,
-                rounds=rounds,
-                warmup=warmup,
-                device=device,
-                dtype=dtype,
-                image_size=size,
-                seed=seed,
-                fixed_length=fixed_length,
-                trust_remote_code=trust_remote_code,
-                overhead=overhead,
-                on_step=step,
-                on_case=save_so_far,
-                run=run,
-                runners=runners,
-            )
+            run_bench(settings, on_step=step, on_case=save_so_far, run=run)
     except KeyboardInterrupt:
         render(run, markdown, saved)
         err_console.print(

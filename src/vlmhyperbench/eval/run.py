@@ -204,20 +204,12 @@ def _answer_all(
     on_batch_done: Callable[[int], None] | None,
     show_progress: bool,
 ) -> tuple[list[Any], dict[str, Any]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from vlmhyperbench.report.progress import progress_bar
 
     measurements: list[Any] = []
     batch_size = config.batch_size
     done = batches = 0
-    progress = Progress(
-        TextColumn("[bold]answering[/bold]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=not show_progress,
-        transient=False,
-    )
+    progress = progress_bar(console, transient=False, disable=not show_progress)
     with progress:
         task = progress.add_task("answering", total=len(pending))
         while done < len(pending):

@@ -19,6 +19,7 @@ from vlmhyperbench.engines.hf import is_out_of_memory  # noqa: E402
 from vlmhyperbench.perf.bench import (  # noqa: E402
     BenchCase,
     BenchRun,
+    SweepSettings,
     bench_engine,
     document_pages,
     parse_batches,
@@ -54,6 +55,7 @@ __all__ = [
     "Memory",
     "MemoryTracker",
     "Samples",
+    "SweepSettings",
     "TokenMarks",
     "VisionMarks",
     "bare_generate",

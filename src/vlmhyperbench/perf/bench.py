@@ -9,11 +9,11 @@ suites give the same configuration; `ResultStore.save` files it in the same per-
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from vlmhyperbench.engines import Engine, Generation, Query
+from vlmhyperbench.engines import Engine, Generation, LoadOptions, Query
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER, case_suffix, check_warmup, compile_summary
@@ -102,54 +102,59 @@ def document_pages(n: int, size: tuple[int, int] = (850, 1100)) -> list[Any]:
     return pages
 
 
+@dataclass(frozen=True)
+class SweepSettings:
+    """One `bench` sweep: what to load (`spec`, `load`) and what to measure on it. Checked when made, so
+    a bad setting is refused before anything loads."""
+
+    spec: str
+    batches: tuple[int, ...] = (1,)
+    attns: tuple[str | None, ...] = (None,)
+    runners: tuple[str, ...] = (DEFAULT_RUNNER,)
+    new_tokens: int = 128
+    rounds: int = 3
+    warmup: int = 1
+    fixed_length: bool = True
+    overhead: bool = False
+    load: LoadOptions = field(default_factory=LoadOptions)  # its attn_implementation comes from `attns`
+
+    def __post_init__(self) -> None:
+        if not self.batches:
+            raise UsageError("no batch size given (use e.g. --batch 1,8,32)")
+        check_sweep(self.rounds, self.warmup, self.new_tokens, self.runners)
+
+    @property
+    def cases(self) -> int:
+        return len(self.attns) * len(self.runners) * len(self.batches)
+
+
 def run_bench(
-    spec: str,
-    batches: Sequence[int],
-    attns: Sequence[str | None],
-    new_tokens: int = 128,
-    rounds: int = 3,
-    warmup: int = 1,
-    device: str = "auto",
-    dtype: str = "auto",
-    image_size: int | tuple[int, int] | None = None,
-    seed: int = 0,
-    fixed_length: bool = True,
-    trust_remote_code: bool = False,
-    overhead: bool = False,
+    settings: SweepSettings,
     on_step: Callable[[str], None] | None = None,
     on_case: Callable[[BenchRun], None] | None = None,
     run: BenchRun | None = None,
-    runners: Sequence[str] = (DEFAULT_RUNNER,),
 ) -> BenchRun:
-    """Load the engine for `spec` once per attention implementation and measure every runner and batch size.
+    """Load the engine once per attention implementation and measure every runner and batch size.
 
     `on_step(description)` is called after each generate round (warm-up or measured), for progress
     bars; `on_case(run)` after each finished case, so callers can save as they go. Pass `run` to keep
     the cases measured so far when the sweep is interrupted or fails.
     """
-    from vlmhyperbench.engines import LoadOptions, create_engine
+    from vlmhyperbench.engines import create_engine
 
-    check_sweep(rounds, warmup, new_tokens, runners)
-    run = run if run is not None else BenchRun(spec)
-    for attn in attns:
-        options = LoadOptions(
-            device=device,
-            dtype=dtype,
-            attn_implementation=attn,
-            seed=seed,
-            image_size=image_size,
-            trust_remote_code=trust_remote_code,
-        )
-        with create_engine(spec, options) as engine:
-            for runner in runners:
+    run = run if run is not None else BenchRun(settings.spec)
+    for attn in settings.attns:
+        options = replace(settings.load, attn_implementation=attn)
+        with create_engine(settings.spec, options) as engine:
+            for runner in settings.runners:
                 bench_engine(
                     engine,
-                    batches,
-                    new_tokens,
-                    rounds,
-                    warmup,
-                    fixed_length,
-                    overhead,
+                    settings.batches,
+                    settings.new_tokens,
+                    settings.rounds,
+                    settings.warmup,
+                    settings.fixed_length,
+                    settings.overhead,
                     on_step,
                     on_case,
                     run,

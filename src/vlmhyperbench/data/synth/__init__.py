@@ -37,6 +37,7 @@ __all__ = [
 
 MANIFEST_FILE = "synth.json"
 
+
 class SynthOutputError(UsageError):
     """The output folder cannot take a new dataset (it holds files, is a file, or cannot be written)."""
 

@@ -70,6 +70,25 @@ class RunError(RunStateError):
 
 
 @dataclass
+class RunSession:
+    """What one session of a run learns as it goes (dataset, selection, what it asked and measured); the
+    summary is written from it."""
+
+    config: RunConfig
+    out: Path
+    resumed: bool
+    started: str
+    dataset: Dataset
+    samples: list[Sample]
+    not_answerable: list[Sample]
+    prompts: PromptCollection
+    asked: int = 0
+    elapsed: float = 0.0
+    measurements: list[Any] = field(default_factory=list)
+    model_info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class RunResult:
     out: Path
     answers_file: Path
@@ -384,15 +403,17 @@ def _run_locked(
         highlight=False,
     )
 
-    measurements: list[Any] = []
-    model_info: dict[str, Any] = {"model": config.model}
+    session = RunSession(
+        config, out, resume, started, dataset, samples, not_answerable, prompts, asked=len(pending)
+    )
+    session.model_info = {"model": config.model}
     t0 = time.perf_counter()
     if pending:
         with AnswersWriter(answers_file) as writer:
-            measurements, model_info = _generate(
+            session.measurements, session.model_info = _generate(
                 config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
             )
-    elapsed = time.perf_counter() - t0
+    session.elapsed = time.perf_counter() - t0
 
     answers = read_answers(answers_file)
     rows = score_answers(samples, answers, config.metrics, yo_to_e=config.yo_to_e)
@@ -400,25 +421,7 @@ def _run_locked(
     files = {f"answers_{k}": v for k, v in write_aggregations(answers_file, tables).items()}
     files["answers"] = answers_file
 
-    previous = _previous_summary(out)
-    summary = _summary(
-        config,
-        out,
-        dataset,
-        samples,
-        rows,
-        tables,
-        started,
-        elapsed,
-        resume,
-        measurements,
-        model_info,
-        previous,
-        len(pending),
-    )
-    summary["prompts"] = {"source": prompts.source, "system": prompts.system}
-    summary["run"]["not_answerable"] = len(not_answerable)
-    summary["dataset"]["degradation"] = read_manifest(dataset.root).get("degradation")
+    summary = _summary(session, rows, tables, _previous_summary(out))
     result = RunResult(out, answers_file, len(samples), len(pending), tables, summary, files)
     from vlmhyperbench.report.run_report import write_run_report, write_summary
 
@@ -443,23 +446,15 @@ def _previous_summary(out: Path) -> RunSummary | None:
 
 
 def _summary(
-    config: RunConfig,
-    out: Path,
-    dataset: Dataset,
-    samples: list[Sample],
-    rows: list[Row],
-    tables: dict[str, list[Row]],
-    started: str,
-    elapsed: float,
-    resumed: bool,
-    measurements: list[Any],
-    model_info: dict[str, Any],
-    previous: RunSummary | None,
-    asked: int,
+    session: RunSession, rows: list[Row], tables: dict[str, list[Row]], previous: RunSummary | None
 ) -> dict[str, Any]:
+    """summary.json of the run so far: this session's facts, every answer's scores, and the speed of every
+    session that measured (an earlier session's speed when this one asked nothing)."""
     from vlmhyperbench.env.info import collect_environment
     from vlmhyperbench.eval.metrics import METRICS
 
+    config, out, samples = session.config, session.out, session.samples
+    measurements, model_info = session.measurements, session.model_info
     skipped = 0
     if measurements:  # this session ran the model: count every batch of the run, earlier sessions too
         recorded, skipped = _load_speed(out / SPEED_FILE)
@@ -473,23 +468,25 @@ def _summary(
     return {
         "run": {
             "out": str(out),
-            "started": started,
+            "started": session.started,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "resumed": resumed,
+            "resumed": session.resumed,
             "questions": len(samples),
             "answered": len(rows),
-            "asked_this_session": asked,
-            "inference_wall_s": elapsed,
+            "asked_this_session": session.asked,
+            "inference_wall_s": session.elapsed,
+            "not_answerable": len(session.not_answerable),
         },
         "config": config.model_dump(mode="json"),
         "model": model_info,
         "dataset": {
-            "path": str(dataset.root),
+            "path": str(session.dataset.root),
             "questions": len(samples),
             "images": len({s.image_path for s in samples}),
             "doc_class": {
                 c: sum(s.doc_class == c for s in samples) for c in dict.fromkeys(s.doc_class for s in samples)
             },
+            "degradation": read_manifest(session.dataset.root).get("degradation"),
         },
         "metrics": {
             name: {
@@ -503,6 +500,7 @@ def _summary(
         "by_doc_question": tables.get("by_doc_question") or _by(rows, config.metrics, "by_doc_question"),
         "speed": speed,
         "environment": collect_environment(),
+        "prompts": {"source": session.prompts.source, "system": session.prompts.system},
     }
 
 

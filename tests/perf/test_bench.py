@@ -85,8 +85,8 @@ def test_overhead_pairs_each_measured_round_with_a_bare_generate(tiny_llava: HFE
     overhead = run.cases[0].info["overhead"]
     assert overhead["rounds"] == 3 and len(overhead["bare_s"]) == 3
     assert all(s > 0 for s in overhead["bare_s"])
-    measured = run.cases[0].info["metrics"]["output_tokens_per_s"]
-    assert overhead["measured_tokens_per_s"] == pytest.approx(measured, rel=0.5)  # median vs mean
+    per_round = run.cases[0].info["rounds"]["output_tokens_per_s"]
+    assert min(per_round) <= overhead["measured_tokens_per_s"] <= max(per_round)  # the median round
     assert overhead["ratio"] == pytest.approx(
         overhead["measured_tokens_per_s"] / overhead["bare_tokens_per_s"]
     )

@@ -117,7 +117,7 @@ def test_bench_writes_pytest_benchmark_json_with_the_environment(tmp_path: Path)
         # a typo in the last implementation stops the run before the first one is measured
         (["--model", "dummy:tiny-llava", "--attn", "eager,fast"], "unknown attention implementation 'fast'"),
         (["--model", "dummy:tiny-llava", "--image-size", "big"], "--image-size 'big'"),
-        (["--model", "dummy:tiny-llava", "--rounds", "0"], "--rounds >= 1"),
+        (["--model", "dummy:tiny-llava", "--rounds", "0"], "need rounds >= 1"),
         (["--model", "dummy:tiny-llava", "--device", "meta"], "cannot generate"),
     ],
 )

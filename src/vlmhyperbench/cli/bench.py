@@ -83,8 +83,6 @@ def bench(
 
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
-    if new_tokens < 1 or rounds < 1 or warmup < 0:
-        raise UsageError("need --new-tokens >= 1, --rounds >= 1 and --warmup >= 0")
     attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]
     for name in attns:  # every implementation before any is measured: a late typo loses nothing
         resolve_attn(name)

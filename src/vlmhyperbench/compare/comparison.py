@@ -55,7 +55,7 @@ class Delta:
 
 
 @dataclass(frozen=True)
-class Row:
+class BenchmarkRow:
     key: str
     name: str
     reference_median: float | None
@@ -70,7 +70,7 @@ class Comparison:
     confidence: float
     reference: ResultSet
     others: list[ResultSet]
-    rows: list[Row] = field(default_factory=list)
+    rows: list[BenchmarkRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -78,7 +78,7 @@ class Comparison:
         return len(self.others) > 1
 
     @property
-    def regressions(self) -> list[tuple[Row, Delta]]:
+    def regressions(self) -> list[tuple[BenchmarkRow, Delta]]:
         return [(row, delta) for row in self.rows for delta in row.deltas if delta.failed]
 
     @property
@@ -292,7 +292,9 @@ def compare(
             with contextlib.suppress(ResultError):  # the delta already says what is wrong with it
                 ref_values = reference.values(ref_bench, spec.name)
         comparison.rows.append(
-            Row(key, name, statistics.median(ref_values) if ref_values else None, len(ref_values), deltas)
+            BenchmarkRow(
+                key, name, statistics.median(ref_values) if ref_values else None, len(ref_values), deltas
+            )
         )
         for delta in deltas:
             if delta.verdict is Verdict.MISSING:

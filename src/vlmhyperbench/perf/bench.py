@@ -17,6 +17,7 @@ from vlmhyperbench.engines import Engine, Generation, LoadOptions, Query
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER, case_suffix, check_warmup, compile_summary
+from vlmhyperbench.perf.stats import check_rounds
 from vlmhyperbench.perf.summary import bench_config, extra_info, overhead_summary
 from vlmhyperbench.results.schema import FAILED_KEY, SCHEMA_VERSION, SpeedCase, SpeedRecord
 
@@ -166,10 +167,7 @@ def run_bench(
 def check_sweep(
     rounds: int, warmup: int, new_tokens: int, runners: Sequence[str] = (DEFAULT_RUNNER,)
 ) -> None:
-    if rounds < 1 or warmup < 0:
-        raise UsageError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
-    if new_tokens < 1:
-        raise UsageError(f"new tokens must be at least 1, got {new_tokens}")
+    check_rounds(rounds, warmup, new_tokens)
     for runner in runners:
         check_warmup(runner, warmup)
 

@@ -21,6 +21,7 @@ from vlmhyperbench.perf.hooks import TokenMarks, VisionMarks
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.memory import MemoryTracker
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER, get_runner
+from vlmhyperbench.perf.stats import check_rounds
 from vlmhyperbench.perf.timing import busy_wait, clock_for
 
 SLOWDOWN_ENV_VAR = "VLMHYPERBENCH_TEST_SLOWDOWN"
@@ -176,8 +177,7 @@ def measure_rounds(
 ) -> list[GenerationMeasurement]:
     """`warmup` unmeasured calls (a compiled runner compiles in the first), then `rounds` measured ones on
     the same preprocessed inputs."""
-    if rounds < 1 or warmup < 0:
-        raise ValueError(f"need rounds >= 1 and warmup >= 0, got rounds={rounds}, warmup={warmup}")
+    check_rounds(rounds, warmup, max_new_tokens)
     inputs = loaded.build_inputs(images, prompts)
     for _ in range(warmup):
         measure_generation(

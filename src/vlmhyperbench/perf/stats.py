@@ -7,6 +7,17 @@ import statistics
 from collections.abc import Iterable
 from functools import cached_property
 
+from vlmhyperbench.errors import UsageError
+
+
+def check_rounds(rounds: int, warmup: int, new_tokens: int = 1) -> None:
+    """The one check of a measurement's shape (bench, the sweep, measure_rounds): a UsageError naming it."""
+    if rounds < 1 or warmup < 0 or new_tokens < 1:
+        raise UsageError(
+            f"need rounds >= 1, warmup >= 0 and new tokens >= 1, "
+            f"got rounds={rounds}, warmup={warmup}, new tokens={new_tokens}"
+        )
+
 
 def percentile(values: Iterable[float], q: float) -> float:
     """The q-th percentile (0-100) with linear interpolation, as numpy's default (and vLLM's reports)."""

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from vlmhyperbench.compare.comparison import Comparison, Delta, Row, Verdict
+from vlmhyperbench.compare.comparison import BenchmarkRow, Comparison, Delta, Verdict
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
 from vlmhyperbench.report.format import md_row, readable
@@ -87,7 +87,7 @@ def summary(comparison: Comparison) -> str:
     return f"passed: no significant regression beyond {comparison.threshold:.0%}"
 
 
-def _row_cells_pairwise(comparison: Comparison, row: Row) -> list[str]:
+def _row_cells_pairwise(comparison: Comparison, row: BenchmarkRow) -> list[str]:
     unit = comparison.figure.unit
     delta = row.deltas[0]
     return [

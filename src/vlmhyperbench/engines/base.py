@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from vlmhyperbench.errors import UsageError
+from vlmhyperbench.serve.options import ServerOptions
 
 if TYPE_CHECKING:
     from vlmhyperbench.perf.measurement import GenerationMeasurement
@@ -54,6 +55,7 @@ class LoadOptions:
     seed: int = 0
     image_size: int | tuple[int, int] | None = None
     trust_remote_code: bool = False
+    server: ServerOptions | None = None  # served engines (`openai:`): URL, timeout, retries, --launch
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,309 @@
+"""One streamed chat completion against an OpenAI-compatible server, timed chunk by chunk, with retries.
+
+`ServedClient` holds what every request shares (base URL, model name, key, timeout, retry policy, the
+server's way of fixing the answer length); `stream_request` sends one (image, prompt) and returns a
+`RequestRecord`: when each content chunk arrived, the answer, the server's token counts and how many
+retries it took. Times are `time.perf_counter()` seconds from the request's first attempt, so a retried
+request's TTFT includes the failed attempts and the backoff (what a user of the server waits).
+
+The API key comes from `VLMHYPERBENCH_API_KEY` or `OPENAI_API_KEY` and lives only in the client object:
+it is never part of a record, a description, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from vlmhyperbench.errors import EnvironmentProblem, UsageError
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+KEY_VARIABLES = ("VLMHYPERBENCH_API_KEY", "OPENAI_API_KEY")
+NO_KEY = "EMPTY"  # what local servers (vLLM, transformers serve) accept when started without a key
+# How servers are asked for exactly max_tokens tokens, tried in this order by `probe_fixed_length`:
+# vLLM and SGLang accept `min_tokens` + `ignore_eos`; `transformers serve` rejects unknown fields (422)
+# but takes a whole GenerationConfig as JSON in `generation_config`.
+FIXED_LENGTH_DIALECTS = ("min_tokens", "generation_config")
+
+
+def api_key() -> str:
+    """The key from the environment (VLMHYPERBENCH_API_KEY first), or the placeholder local servers take."""
+    for name in KEY_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return NO_KEY
+
+
+def image_data_url(image: Any) -> str:
+    """A PIL image as a base64 PNG data URL (lossless: the server sees the pixels an in-process run sees)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def chat_messages(image_url: str, prompt: str) -> list[dict[str, Any]]:
+    """One user turn, image first then text: the order our in-process chat template uses."""
+    return [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": image_url}},
+                {"type": "text", "text": prompt},
+            ],
+        }
+    ]
+
+
+def fixed_length_body(dialect: str | None, max_tokens: int) -> dict[str, Any]:
+    """The extra request fields that make a server decode exactly `max_tokens` tokens in `dialect`."""
+    if dialect is None:
+        return {}
+    if dialect == "min_tokens":
+        return {"min_tokens": max_tokens, "ignore_eos": True}
+    if dialect == "generation_config":
+        config = {"max_new_tokens": max_tokens, "min_new_tokens": max_tokens, "do_sample": False}
+        return {"generation_config": json.dumps(config)}
+    raise UsageError(f"unknown fixed-length dialect {dialect!r}; known: {', '.join(FIXED_LENGTH_DIALECTS)}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries on 429, 5xx and dropped connections: exponential backoff from `base_s`, capped, jittered.
+
+    A 429 with a `Retry-After` header waits what the server asks (up to `cap_s`). A request that timed out
+    is not retried: it already waited the whole timeout.
+    """
+
+    retries: int = 3
+    base_s: float = 0.5
+    cap_s: float = 8.0
+
+    def __post_init__(self) -> None:
+        if self.retries < 0 or self.base_s < 0 or self.cap_s < self.base_s:
+            raise UsageError(f"retry policy needs retries >= 0 and 0 <= base <= cap, got {self}")
+
+    def delay_s(self, attempt: int, rng: random.Random, retry_after: str | None = None) -> float:
+        if retry_after is not None:
+            try:
+                return min(max(float(retry_after), 0.0), self.cap_s)
+            except ValueError:
+                pass
+        return min(self.base_s * 2**attempt, self.cap_s) * (0.5 + rng.random() / 2)
+
+
+@dataclass
+class RequestRecord:
+    """One request as the client saw it. Times in seconds from the first attempt's start.
+
+    `ttft_s` is the first chunk that carries answer text (a role-only first chunk is not a token).
+    `chunk_times_s` holds every content chunk; servers may put several tokens in one chunk, so
+    inter-token latencies are per chunk, as in `vllm bench serve`. Token counts come from the final
+    chunk's `usage` (`token_source="usage"`); a server that sends none leaves `prompt_tokens` None and
+    counts content chunks as output tokens (`token_source="chunks"`).
+    """
+
+    started_s: float  # perf_counter at the first attempt, for schedules and overlap
+    text: str = ""
+    ttft_s: float | None = None
+    latency_s: float | None = None
+    chunk_times_s: list[float] = field(default_factory=list)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    token_source: str | None = None
+    finish_reason: str | None = None
+    retries: int = 0
+    retry_reasons: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.latency_s is not None
+
+    @property
+    def ended_s(self) -> float:
+        return self.started_s + (self.latency_s or 0.0)
+
+    @property
+    def tpot_s(self) -> float | None:
+        """(end - TTFT) / (output tokens - 1), vLLM's definition; None for one-token answers."""
+        if self.ttft_s is None or self.latency_s is None or not self.completion_tokens:
+            return None
+        if self.completion_tokens < 2:
+            return None
+        return (self.latency_s - self.ttft_s) / (self.completion_tokens - 1)
+
+    @property
+    def itl_s(self) -> list[float]:
+        times = self.chunk_times_s
+        return [b - a for a, b in zip(times, times[1:])]
+
+
+class ServerError(EnvironmentProblem):
+    """The server could not answer a request after its retries; the message names the URL and the cause."""
+
+
+@dataclass
+class ServedClient:
+    """What every request to one served model shares. Create the async client inside the event loop."""
+
+    base_url: str
+    model: str
+    timeout_s: float = 600.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    fixed_length_dialect: str | None = None
+    seed: int = 0
+    extra_body: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base_url = normalize_base_url(self.base_url)
+        if self.timeout_s <= 0:
+            raise UsageError(f"request timeout must be positive, got {self.timeout_s}")
+        self._rng = random.Random(self.seed)
+
+    def open(self, max_connections: int = 64) -> AsyncOpenAI:
+        """An `AsyncOpenAI` with our timeout, no retries of its own (ours are counted) and a pool this size."""
+        try:
+            import httpx2 as httpx
+            from openai import AsyncOpenAI
+        except ImportError as exc:
+            raise EnvironmentProblem(
+                f"served models need the openai package ({exc.name} is missing): "
+                "install vlmhyperbench[serve] or `uv sync --extra serve`"
+            ) from None
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        return AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=api_key(),
+            timeout=httpx.Timeout(self.timeout_s, connect=min(self.timeout_s, 10.0)),
+            max_retries=0,
+            http_client=httpx.AsyncClient(limits=limits, timeout=self.timeout_s),
+        )
+
+    def body(self, max_tokens: int, fixed_length: bool) -> dict[str, Any]:
+        extra = dict(self.extra_body)
+        if fixed_length:
+            extra.update(fixed_length_body(self.fixed_length_dialect, max_tokens))
+        return extra
+
+    async def stream_request(
+        self,
+        client: AsyncOpenAI,
+        image_url: str,
+        prompt: str,
+        max_tokens: int,
+        fixed_length: bool = False,
+    ) -> RequestRecord:
+        """Send one streamed request, retrying per `self.retry`; failures end up in `record.error`."""
+        import openai
+
+        record = RequestRecord(started_s=time.perf_counter())
+        messages = chat_messages(image_url, prompt)
+        for attempt in range(self.retry.retries + 1):
+            retry_after = None
+            try:
+                await self._attempt(client, record, messages, max_tokens, fixed_length)
+                return record
+            except (openai.APITimeoutError, _StreamTimeout):
+                record.error = f"timed out after {self.timeout_s:g} s"
+                return record
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                reason = f"HTTP {status}"
+                if status != 429 and status < 500:
+                    record.error = f"{reason}: {_detail(exc)}"
+                    return record
+                retry_after = exc.response.headers.get("retry-after")
+            except (openai.APIConnectionError, _StreamCut) as exc:
+                reason = "connection dropped" if isinstance(exc, _StreamCut) else "connection error"
+            if attempt == self.retry.retries:
+                record.error = f"{reason} (after {record.retries} retries)"
+                return record
+            record.retries += 1
+            record.retry_reasons.append(reason)
+            await asyncio.sleep(self.retry.delay_s(attempt, self._rng, retry_after))
+        return record  # not reached: the last attempt returns above
+
+    async def _attempt(
+        self,
+        client: AsyncOpenAI,
+        record: RequestRecord,
+        messages: list[dict[str, Any]],
+        max_tokens: int,
+        fixed_length: bool,
+    ) -> None:
+        import httpx2 as httpx
+
+        record.text, record.ttft_s, record.chunk_times_s = "", None, []
+        record.prompt_tokens = record.completion_tokens = record.token_source = None
+        parts: list[str] = []
+        usage = None
+        try:
+            stream = await client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stream=True,
+                stream_options={"include_usage": True},
+                extra_body=self.body(max_tokens, fixed_length) or None,
+            )
+            async for chunk in stream:
+                now = time.perf_counter() - record.started_s
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        parts.append(choice.delta.content)
+                        record.chunk_times_s.append(now)
+                    if choice.finish_reason:
+                        record.finish_reason = choice.finish_reason
+        except httpx.TimeoutException as exc:  # mid-stream failures are httpx's, not openai's
+            raise _StreamTimeout(str(exc)) from exc
+        except httpx.TransportError as exc:
+            raise _StreamCut(str(exc)) from exc
+        record.latency_s = time.perf_counter() - record.started_s
+        record.text = "".join(parts)
+        record.ttft_s = record.chunk_times_s[0] if record.chunk_times_s else record.latency_s
+        if usage is not None:
+            record.prompt_tokens = usage.prompt_tokens
+            record.completion_tokens = usage.completion_tokens
+            record.token_source = "usage"
+        else:
+            record.completion_tokens = len(record.chunk_times_s)
+            record.token_source = "chunks"
+        record.error = None
+
+
+class _StreamCut(Exception):
+    """The connection closed in the middle of a streamed answer."""
+
+
+class _StreamTimeout(Exception):
+    """The request timeout ran out in the middle of a streamed answer."""
+
+
+def _detail(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        detail = body.get("detail") or body.get("message") or body.get("error") or body
+        return str(detail)[:300]
+    return str(exc)[:300]
+
+
+def normalize_base_url(url: str) -> str:
+    """`http://host:8000` and `http://host:8000/v1/` both mean `http://host:8000/v1`."""
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url {url!r} must start with http:// or https://")
+    return url if url.endswith("/v1") else f"{url}/v1"

@@ -1,0 +1,95 @@
+"""What a served model is: reachability, the model it offers, its identity, and how it fixes answer length.
+
+`check_server` is what `openai:` engines do in `load()`: one GET of `/v1/models`. A server that does not
+answer, or does not offer the model asked for, is one `ModelLoadError` line naming the URL and what
+`/v1/models` lists. `server_identity` is what results record about the server (its model list, vLLM's
+`/version`, the `server` response header); `probe_fixed_length` finds which request fields make this
+server decode exactly `max_tokens` tokens (see `client.FIXED_LENGTH_DIALECTS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vlmhyperbench.errors import ModelLoadError
+from vlmhyperbench.serve.client import FIXED_LENGTH_DIALECTS, api_key, fixed_length_body, normalize_base_url
+
+CHECK_TIMEOUT_S = 10.0
+
+
+def _get(url: str, timeout_s: float = CHECK_TIMEOUT_S) -> Any:
+    import httpx2 as httpx
+
+    return httpx.get(url, headers={"Authorization": f"Bearer {api_key()}"}, timeout=timeout_s)
+
+
+def list_models(base_url: str) -> tuple[list[str], dict[str, str]]:
+    """The model ids `/v1/models` offers and the response headers; ModelLoadError if it does not answer."""
+    import httpx2 as httpx
+
+    url = f"{normalize_base_url(base_url)}/models"
+    try:
+        response = _get(url)
+    except httpx.HTTPError as exc:
+        raise ModelLoadError(f"server {url} does not answer ({type(exc).__name__}: {exc})") from None
+    if response.status_code != 200:
+        raise ModelLoadError(f"server {url} answered HTTP {response.status_code}: {response.text[:200]}")
+    try:
+        ids = [str(entry["id"]) for entry in response.json()["data"]]
+    except (ValueError, KeyError, TypeError):
+        raise ModelLoadError(f"server {url} answered something that is not a model list") from None
+    return ids, dict(response.headers)
+
+
+def check_server(base_url: str, model: str) -> list[str]:
+    """The offered model ids, after checking that `model` is one of them."""
+    ids, _ = list_models(base_url)
+    if model not in ids:
+        url = f"{normalize_base_url(base_url)}/models"
+        offered = ", ".join(ids) if ids else "no models"
+        raise ModelLoadError(f"server {url} does not serve model {model!r}; it offers: {offered}")
+    return ids
+
+
+def server_identity(base_url: str) -> dict[str, Any]:
+    """What results record about the server: its models, headers that name it, and `/version` if any."""
+    base = normalize_base_url(base_url)
+    ids, headers = list_models(base)
+    identity: dict[str, Any] = {"base_url": base, "models": ids}
+    named = {k: v for k, v in headers.items() if k.lower() in {"server", "x-powered-by", "via"}}
+    if named:
+        identity["headers"] = named
+    root = base.removesuffix("/v1")
+    try:  # vLLM and SGLang answer /version; others 404
+        response = _get(f"{root}/version", timeout_s=3.0)
+        if response.status_code == 200:
+            identity["version"] = response.json()
+    except Exception:  # noqa: BLE001 - absent or odd /version: the identity just has none
+        pass
+    return identity
+
+
+def probe_fixed_length(base_url: str, model: str, timeout_s: float = 120.0) -> str | None:
+    """The first dialect of `FIXED_LENGTH_DIALECTS` this server accepts (a 2-token request each), or None."""
+    import httpx2 as httpx
+
+    url = f"{normalize_base_url(base_url)}/chat/completions"
+    for dialect in FIXED_LENGTH_DIALECTS:
+        body = {
+            "model": model,
+            "messages": [{"role": "user", "content": "Hi"}],
+            "max_tokens": 2,
+            "temperature": 0.0,
+            **fixed_length_body(dialect, 2),
+        }
+        try:
+            response = httpx.post(
+                url, json=body, headers={"Authorization": f"Bearer {api_key()}"}, timeout=timeout_s
+            )
+        except httpx.HTTPError:
+            return None
+        if response.status_code == 200:
+            usage = (response.json() or {}).get("usage") or {}
+            if usage.get("completion_tokens") in (None, 2):
+                return dialect
+    return None

@@ -85,7 +85,7 @@ class OpenAIEngine(Engine):
             raise RuntimeError(f"engine {self.spec!r} is not loaded: call load() first")
         return self.client
 
-    def _ensure_dialect(self, generation: Generation) -> None:
+    def ensure_fixed_length(self, generation: Generation) -> None:
         """Find once how this server fixes answer length (only fixed-length work needs it)."""
         if generation.fixed_length and not self._dialect_checked:
             from vlmhyperbench.serve.server import probe_fixed_length
@@ -105,7 +105,7 @@ class OpenAIEngine(Engine):
         concurrency: int,
         on_record: Callable[[int, RequestRecord], None] | None = None,
     ) -> list[RequestRecord]:
-        self._ensure_dialect(generation)
+        self.ensure_fixed_length(generation)
         client = self.served
 
         async def all_requests() -> list[RequestRecord]:
@@ -167,10 +167,12 @@ class OpenAIEngine(Engine):
         generation: Generation,
         on_answer: Callable[[int, str], None],
         concurrency: int | None = None,
+        on_failed: Callable[[int, str], None] | None = None,
     ) -> list[RequestRecord]:
         """Ask every query, `concurrency` at a time; `on_answer(i, text)` as each answer arrives, once.
 
-        Failed requests get no call; once all have ended, a `ServerError` says how many failed.
+        A request that failed after its retries calls `on_failed(i, error)` instead; once all have ended,
+        a `ServerError` says how many failed and how many answers were handed over.
         """
         prepared = self.prepare(queries)
         answered = 0
@@ -180,6 +182,8 @@ class OpenAIEngine(Engine):
             if record.ok:
                 on_answer(i, record.text.strip())
                 answered += 1
+            elif on_failed is not None:
+                on_failed(i, record.error or "failed")
 
         records = self._records(prepared, generation, concurrency or self.server.concurrency, hand_over)
         self._raise_failed(records, answered)

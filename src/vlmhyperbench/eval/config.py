@@ -9,6 +9,7 @@
     generation: {max_new_tokens: 32}
     batch_size: 4
     out: results/my-run
+    server: {base_url: http://127.0.0.1:8000/v1, concurrency: 16}   # for model: openai:NAME
 
 Relative paths in the file are read relative to the file's folder.
 """
@@ -43,6 +44,16 @@ class Filters(_Strict):
 
 class Generation(_Strict):
     max_new_tokens: int = Field(default=32, ge=1, le=4096)
+
+
+class ServerSettings(_Strict):
+    """Where an `openai:NAME` model is served (`vlmhyperbench.serve.ServerOptions`); ignored otherwise."""
+
+    base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8000/v1")
+    concurrency: int = Field(default=1, ge=1, description="requests in flight at once")
+    timeout_s: float = Field(default=600.0, gt=0, description="per request")
+    retries: int = Field(default=3, ge=0, description="on 429, 5xx and dropped connections")
+    launch: str | None = Field(default=None, description="server command started first, stopped after")
 
 
 class SynthSettings(_Strict):
@@ -83,6 +94,7 @@ class RunConfig(_Strict):
     image_size: int | None = Field(default=None, ge=28)
     seed: int = 0
     yo_to_e: bool = Field(default=False, description="read ё as е in every metric")
+    server: ServerSettings = ServerSettings()
 
     @field_validator("metrics")
     @classmethod

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 ANSWERS_FILE = "answers.csv"
 RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
+SERVER_LOG = "server.log"  # a --launch'ed server's output, kept with the answers
 SPEED_FILE = "speed.jsonl"  # one measured batch per line, appended after its answers: resumed runs add up
 # settings that change the answers: a resumed run must use the same ones
 RESUME_KEYS = (
@@ -195,7 +196,9 @@ def _generate(
     show_progress: bool,
 ) -> tuple[list[Any], dict[str, Any]]:
     from vlmhyperbench.engines import LoadOptions, create_engine
+    from vlmhyperbench.serve import ServerOptions
 
+    server = config.server
     engine = create_engine(
         config.model,
         LoadOptions(
@@ -204,9 +207,21 @@ def _generate(
             attn_implementation=config.attn_implementation,
             seed=config.seed,
             image_size=config.image_size,
+            server=ServerOptions(
+                base_url=server.base_url,
+                timeout_s=server.timeout_s,
+                retries=server.retries,
+                concurrency=server.concurrency,
+                launch=server.launch,
+                launch_log=writer.path.parent / SERVER_LOG,
+            ),
         ),
     )
     with engine:
+        if hasattr(engine, "answer_each"):
+            return _answer_served(
+                engine, config, dataset, pending, prompts, writer, on_batch_done, show_progress
+            )
         return _answer_all(
             engine, config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
         )
@@ -252,6 +267,82 @@ def _answer_all(
             if on_batch_done is not None:
                 on_batch_done(batches)
     return measurements, {**engine.describe(), "final_batch_size": batch_size}
+
+
+def _answer_served(
+    engine: Any,
+    config: RunConfig,
+    dataset: Dataset,
+    pending: list[Sample],
+    prompts: PromptCollection,
+    writer: AnswersWriter,
+    on_answer_done: Callable[[int], None] | None,
+    show_progress: bool,
+) -> tuple[list[Any], dict[str, Any]]:
+    """A served engine's run: `concurrency` requests in flight, each answer written once as it arrives.
+
+    Answers land in the file in the order they arrive; a request that fails after its retries stops the
+    run once the others in flight have ended (their answers are kept), and `--resume` asks what is left.
+    The speed figures of such a run are per request, in `speed.jsonl`'s `requests` lines.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vlmhyperbench.engines import Generation
+
+    queries = [Query(dataset.load_image(s), _prompt_text(prompts, s), s.bbox) for s in pending]
+    concurrency = config.server.concurrency
+    progress = Progress(
+        TextColumn("[bold]answering[/bold] {task.fields[flight]} in flight, {task.fields[errors]} failed"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not show_progress,
+    )
+    answered = failed = 0
+    with progress:
+        task = progress.add_task(
+            "answering", total=len(pending), flight=min(concurrency, len(pending)), errors=0
+        )
+
+        def ended() -> None:
+            left = len(pending) - answered - failed
+            progress.update(task, completed=answered, flight=min(concurrency, left), errors=failed)
+
+        def write(i: int, text: str) -> None:
+            nonlocal answered
+            writer.write_batch([pending[i].data_index], [text])
+            answered += 1
+            ended()
+            if on_answer_done is not None:
+                on_answer_done(answered)
+
+        def fail(i: int, error: str) -> None:
+            nonlocal failed
+            failed += 1
+            ended()
+
+        records = engine.answer_each(
+            queries,
+            Generation(config.generation.max_new_tokens, fixed_length=False),
+            write,
+            concurrency,
+            fail,
+        )
+    requests = [
+        {
+            "ttft_s": r.ttft_s,
+            "latency_s": r.latency_s,
+            "prompt_tokens": r.prompt_tokens,
+            "completion_tokens": r.completion_tokens,
+            "retries": r.retries,
+        }
+        for r in records
+    ]
+    with (writer.path.parent / SPEED_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"requests": requests}) + "\n")
+    info = {**engine.describe(), "concurrency": concurrency, "retries": sum(r.retries for r in records)}
+    return [], info
 
 
 def _append_speed(path: Path, measurement: Any) -> None:

@@ -1,4 +1,4 @@
-"""Served models: OpenAI-compatible servers (vLLM, SGLang, TGI, `transformers serve`) as engines and benchmarks.
+"""Served models: OpenAI-compatible servers (vLLM, SGLang, TGI, `transformers serve`) as engines, benchmarked.
 
     options = ServerOptions(base_url="http://127.0.0.1:8000/v1", concurrency=16)
     with create_engine("openai:Qwen/Qwen2-VL-2B-Instruct", LoadOptions(server=options)) as engine: ...

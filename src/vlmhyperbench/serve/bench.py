@@ -77,7 +77,7 @@ async def run_case(
     warmup: int = 1,
     seed: int = 0,
 ) -> ServingCase:
-    """Send `warmup` unmeasured requests, then `num_prompts` on the seeded schedule, at most `concurrency` at once."""
+    """`warmup` unmeasured requests, then `num_prompts` on the seeded schedule, `concurrency` at most at once."""
     if concurrency < 1 or num_prompts < 1 or warmup < 0 or not image_urls:
         raise UsageError(
             f"need concurrency >= 1, num_prompts >= 1, warmup >= 0 and a page; got {concurrency}, "
@@ -144,9 +144,7 @@ def serving_figures(case: ServingCase, slo: SloTargets | None = None) -> dict[st
         "request_throughput": len(done) / duration,
         "output_tokens_per_s": sum(output) / duration,
         "total_tokens_per_s": (
-            (sum(output) + sum(p or 0 for p in prompts)) / duration
-            if done and None not in prompts
-            else None
+            (sum(output) + sum(p or 0 for p in prompts)) / duration if done and None not in prompts else None
         ),
         "max_concurrent": peak,
         "mean_concurrent": mean_in_flight,

@@ -19,6 +19,7 @@ import json
 import os
 import random
 import time
+from itertools import pairwise
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -146,7 +147,7 @@ class RequestRecord:
     @property
     def itl_s(self) -> list[float]:
         times = self.chunk_times_s
-        return [b - a for a, b in zip(times, times[1:])]
+        return [b - a for a, b in pairwise(times)]
 
 
 class ServerError(EnvironmentProblem):
@@ -172,7 +173,7 @@ class ServedClient:
         self._rng = random.Random(self.seed)
 
     def open(self, max_connections: int = 64) -> AsyncOpenAI:
-        """An `AsyncOpenAI` with our timeout, no retries of its own (ours are counted) and a pool this size."""
+        """An `AsyncOpenAI` with our timeout, no retries of its own (ours are counted), a pool this size."""
         try:
             import httpx2 as httpx
             from openai import AsyncOpenAI

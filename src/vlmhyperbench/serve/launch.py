@@ -99,7 +99,11 @@ def launch_server(
     with log.open("ab") as handle:
         try:
             process = subprocess.Popen(
-                argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                argv,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         except OSError as exc:
             raise EnvironmentProblem(f"--launch: cannot start {argv[0]!r}: {exc.strerror}") from None

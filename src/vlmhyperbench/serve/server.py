@@ -64,7 +64,7 @@ def server_identity(base_url: str) -> dict[str, Any]:
         response = _get(f"{root}/version", timeout_s=3.0)
         if response.status_code == 200:
             identity["version"] = response.json()
-    except Exception:  # noqa: BLE001 - absent or odd /version: the identity just has none
+    except Exception:  # absent or odd /version: the identity just has none
         pass
     return identity
 

@@ -77,7 +77,7 @@ async def run_case(
     warmup: int = 1,
     seed: int = 0,
 ) -> ServingCase:
-    """`warmup` unmeasured requests, then `num_prompts` on the seeded schedule, `concurrency` at most at once."""
+    """`warmup` unmeasured requests, then `num_prompts` on the seeded schedule, `concurrency` at once."""
     if concurrency < 1 or num_prompts < 1 or warmup < 0 or not image_urls:
         raise UsageError(
             f"need concurrency >= 1, num_prompts >= 1, warmup >= 0 and a page; got {concurrency}, "

@@ -19,9 +19,9 @@ import json
 import os
 import random
 import time
-from itertools import pairwise
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.errors import EnvironmentProblem, UsageError

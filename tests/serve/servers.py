@@ -126,6 +126,7 @@ class FaultProxy:
     """
 
     upstream: str
+    upstream_model: str
     faults: list[Any] = field(default_factory=list)
     chat_requests: int = 0
 
@@ -166,6 +167,7 @@ class FaultProxy:
                 async for chunk in response.aiter_raw():
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                     if fault == "drop":
+                        await asyncio.sleep(0.2)  # the chunk reaches the client before the cut
                         raise ConnectionAbortedError("injected: connection dropped mid-stream")
                 await send({"type": "http.response.body", "body": b""})
 

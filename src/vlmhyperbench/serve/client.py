@@ -244,21 +244,22 @@ class ServedClient:
         fixed_length: bool,
     ) -> None:
         import httpx2 as httpx
+        import openai
 
         record.text, record.ttft_s, record.chunk_times_s = "", None, []
         record.prompt_tokens = record.completion_tokens = record.token_source = None
         parts: list[str] = []
         usage = None
-        try:
-            stream = await client.chat.completions.create(
-                model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                max_tokens=max_tokens,
-                temperature=0.0,
-                stream=True,
-                stream_options={"include_usage": True},
-                extra_body=self.body(max_tokens, fixed_length) or None,
-            )
+        stream = await client.chat.completions.create(
+            model=self.model,
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=max_tokens,
+            temperature=0.0,
+            stream=True,
+            stream_options={"include_usage": True},
+            extra_body=self.body(max_tokens, fixed_length) or None,
+        )
+        try:  # the answer has started: a failure from here on is a cut or a timeout mid-stream
             async for chunk in stream:
                 now = time.perf_counter() - record.started_s
                 if chunk.usage is not None:
@@ -269,9 +270,9 @@ class ServedClient:
                         record.chunk_times_s.append(now)
                     if choice.finish_reason:
                         record.finish_reason = choice.finish_reason
-        except httpx.TimeoutException as exc:  # mid-stream failures are httpx's, not openai's
+        except (openai.APITimeoutError, httpx.TimeoutException) as exc:
             raise _StreamTimeout(str(exc)) from exc
-        except httpx.TransportError as exc:
+        except (openai.APIConnectionError, httpx.TransportError) as exc:
             raise _StreamCut(str(exc)) from exc
         record.latency_s = time.perf_counter() - record.started_s
         record.text = "".join(parts)

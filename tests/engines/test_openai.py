@@ -48,7 +48,9 @@ def test_a_server_that_is_down_is_one_line_naming_the_url() -> None:
 
 
 def test_a_wrong_model_lists_what_the_server_offers(served: Served) -> None:
-    engine = create_engine("openai:no-such-model", LoadOptions(server=ServerOptions(base_url=served.base_url)))
+    engine = create_engine(
+        "openai:no-such-model", LoadOptions(server=ServerOptions(base_url=served.base_url))
+    )
     with pytest.raises(ModelLoadError, match="does not serve model 'no-such-model'; it offers: ") as caught:
         engine.load()
     assert served.model in str(caught.value)

@@ -80,7 +80,9 @@ def run_asgi(app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> Iterator
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -104,7 +106,9 @@ async def _read_body(receive: Receive) -> bytes:
             return body
 
 
-async def _respond(send: Send, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+async def _respond(
+    send: Send, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
     raw = json.dumps(payload).encode()
     extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
@@ -188,7 +192,9 @@ async def instant_app(scope: Scope, receive: Receive, send: Send) -> None:
     )
     base = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "instant"}
     events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
-    events += [{**base, "choices": [{"index": 0, "delta": {"content": "tok"}}]} for _ in range(INSTANT_TOKENS)]
+    events += [
+        {**base, "choices": [{"index": 0, "delta": {"content": "tok"}}]} for _ in range(INSTANT_TOKENS)
+    ]
     events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]})
     usage = {"prompt_tokens": 10, "completion_tokens": INSTANT_TOKENS, "total_tokens": 10 + INSTANT_TOKENS}
     events.append({**base, "choices": [], "usage": usage})

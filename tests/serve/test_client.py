@@ -88,7 +88,9 @@ def test_a_fault_is_retried_and_counted(proxy, fault: str) -> None:  # type: ign
     record = one_request(ServedClient(url, faults.upstream_model, retry=FAST_RETRY))
     assert record.ok, record.error
     assert record.retries == 1
-    assert record.retry_reasons == [{"429": "HTTP 429", "500": "HTTP 500", "drop": "connection dropped"}[fault]]
+    assert record.retry_reasons == [
+        {"429": "HTTP 429", "500": "HTTP 500", "drop": "connection dropped"}[fault]
+    ]
     assert faults.chat_requests == 2
 
 

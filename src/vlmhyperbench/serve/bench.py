@@ -40,6 +40,7 @@ class ServingCase:
     records: list[RequestRecord] = field(default_factory=list)
     duration_s: float = 0.0
     warmup: int = 0
+    start_s: float = 0.0  # perf_counter when the schedule started (request i is sent at start + offset i)
 
     @property
     def label(self) -> str:
@@ -96,7 +97,7 @@ async def run_case(
         if warmup:
             await asyncio.gather(*(one(i) for i in range(warmup)))
         offsets = arrival_offsets(num_prompts, rate, seed)
-        start = time.perf_counter()
+        start = case.start_s = time.perf_counter()
         tasks = []
         for i, offset in enumerate(offsets):
             delay = start + offset - time.perf_counter()

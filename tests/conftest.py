@@ -17,5 +17,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def repo_root() -> Path:
     return REPO_ROOT
 
+
 # `saved_model` and `served`: one real `transformers serve` per session, for tests/serve and tests/engines.
 pytest_plugins = ("tests.serve.servers",)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from vlmhyperbench.serve.launch import launch_server
+from vlmhyperbench.serve.launch import LaunchedServer, launch_server
 
 SERVED_PRESET = "dummy:tiny-llava"  # its answers are varied tokens, so served == in-process is a real check
 Scope = MutableMapping[str, Any]
@@ -45,6 +45,7 @@ class Served:
     model: str  # the id /v1/models lists: the folder's path
     folder: Path
     log: Path
+    launched: LaunchedServer  # the process, to kill it mid-run
 
 
 def transformers_serve_command(folder: Path, port: int) -> str:
@@ -56,8 +57,18 @@ def transformers_serve_command(folder: Path, port: int) -> str:
 def serve_saved_model(folder: Path, log: Path) -> Iterator[Served]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
-    with launch_server(transformers_serve_command(folder, port), base_url, log, ready_timeout_s=300):
-        yield Served(base_url, str(folder), folder, log)
+    with launch_server(
+        transformers_serve_command(folder, port), base_url, log, ready_timeout_s=300
+    ) as launched:
+        yield Served(base_url, str(folder), folder, log, launched)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the real server is `slow`: starting it takes 30-100 s on a shared CPU."""
+    for item in items:
+        if "served" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

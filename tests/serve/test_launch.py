@@ -60,37 +60,37 @@ def test_the_group_is_stopped_when_the_block_fails(tmp_path: Path) -> None:
     script, pid_file = tmp_path / "server.py", tmp_path / "child.pid"
     script.write_text(SERVER)
     port = free_port()
-    with pytest.raises(RuntimeError, match="boom"):
-        with launch_server(
-            f"{sys.executable} {script} {port} {pid_file}",
-            f"http://127.0.0.1:{port}",
-            tmp_path / "log",
-            ready_timeout_s=60,
-        ) as server:
-            raise RuntimeError("boom")
+    command = f"{sys.executable} {script} {port} {pid_file}"
+    url = f"http://127.0.0.1:{port}"
+    with pytest.raises(RuntimeError, match="boom"), launch_server(command, url, tmp_path / "log") as server:
+        raise RuntimeError("boom")
     assert server.process.poll() is not None
 
 
 def test_a_server_that_exits_shows_its_log_tail(tmp_path: Path) -> None:
     command = f"{sys.executable} -c \"print('CUDA out of memory while loading'); raise SystemExit(3)\""
-    with pytest.raises(EnvironmentProblem, match="exited with status 3") as caught:
-        with launch_server(command, f"http://127.0.0.1:{free_port()}", tmp_path / "log", ready_timeout_s=60):
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(EnvironmentProblem, match="exited with status 3") as caught:  # noqa: SIM117
+        with launch_server(command, url, tmp_path / "log", ready_timeout_s=60):
             pass
     assert "CUDA out of memory while loading" in str(caught.value)
 
 
 def test_a_server_that_never_answers_times_out(tmp_path: Path) -> None:
     command = f"{sys.executable} -c \"import time; print('loading...', flush=True); time.sleep(600)\""
-    with pytest.raises(EnvironmentProblem, match="did not answer .* within 1 s") as caught:
-        with launch_server(command, f"http://127.0.0.1:{free_port()}", tmp_path / "log", ready_timeout_s=1):
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(EnvironmentProblem, match=r"did not answer .* within 1 s") as caught:  # noqa: SIM117
+        with launch_server(command, url, tmp_path / "log", ready_timeout_s=1):
             pass
     assert "loading..." in str(caught.value)
 
 
 def test_bad_commands(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--launch needs a command"):
-        with launch_server("  ", "http://127.0.0.1:1", tmp_path / "log"):
-            pass
-    with pytest.raises(EnvironmentProblem, match="cannot start 'no-such-server-binary'"):
-        with launch_server("no-such-server-binary --x", "http://127.0.0.1:1", tmp_path / "log"):
-            pass
+    log = tmp_path / "log"
+    with pytest.raises(UsageError, match="--launch needs a command"), launch_server("  ", "http://x", log):
+        pass
+    with (
+        pytest.raises(EnvironmentProblem, match="cannot start 'no-such-server-binary'"),
+        launch_server("no-such-server-binary --x", "http://127.0.0.1:1", log),
+    ):
+        pass

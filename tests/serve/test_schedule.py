@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from itertools import pairwise
 
 import pytest
 
@@ -19,7 +20,7 @@ def test_a_seeded_schedule_is_reproducible_and_poisson() -> None:
     a = arrival_offsets(2000, 4.0, seed=7)
     assert a == arrival_offsets(2000, 4.0, seed=7)
     assert a != arrival_offsets(2000, 4.0, seed=8)
-    gaps = [b - x for x, b in zip(a, a[1:], strict=False)]
+    gaps = [b - x for x, b in pairwise(a)]
     assert a[0] == 0.0 and all(g >= 0 for g in gaps)
     assert statistics.fmean(gaps) == pytest.approx(0.25, rel=0.1)  # mean gap 1/R
     assert statistics.stdev(gaps) == pytest.approx(0.25, rel=0.15)  # exponential: stdev == mean

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
 
@@ -252,7 +252,7 @@ class ServedClient:
         usage = None
         stream = await client.chat.completions.create(
             model=self.model,
-            messages=messages,  # type: ignore[arg-type]
+            messages=cast(Any, messages),  # our dicts are ChatCompletionUserMessageParam-shaped
             max_tokens=max_tokens,
             temperature=0.0,
             stream=True,

@@ -166,3 +166,25 @@ for _figure in (
     _memory("nvml_memory_used_bytes", "GPU memory used (NVML)", "NVML"),
 ):
     register(_figure)
+
+
+# The serving benchmark's figures (`vlmhyperbench.serve.bench.serving_figures`, `extra_info["serving"]`).
+# Timed ones are over the requests of a case; the rest are per case, over its wall time (first send to
+# last answer), as `vllm bench serve` reports them. The serving table (`report/serving.py`) shows `columns`.
+SERVING_FIGURES: Registry[Figure] = Registry("serving figure")
+_PERCENTILES = ("median", "p90", "p99")
+for _figure in (
+    Figure("request_throughput", "requests/s", "req/s", True, column="req/s"),
+    Figure("goodput", "requests/s within the SLO", "req/s", True, column="goodput", optional=True),
+    Figure("output_tokens_per_s", "output tokens/s", "tok/s", True, column="output tok/s"),
+    Figure("total_tokens_per_s", "total tokens/s", "tok/s", True, column="total tok/s"),
+    Figure("ttft_s", "time to first token", "s", False, spread=_PERCENTILES, column="TTFT",
+           columns=("mean", "median", "p99"), display="ms"),
+    Figure("tpot_s", "time per output token", "s", False, spread=_PERCENTILES, column="TPOT",
+           columns=("mean", "median", "p99"), display="ms"),
+    Figure("itl_s", "inter-token (chunk) latency", "s", False, spread=_PERCENTILES, column="ITL",
+           columns=("median", "p99"), display="ms", optional=True),
+    Figure("e2e_s", "end-to-end latency", "s", False, spread=_PERCENTILES, column="E2E",
+           columns=("median", "p99"), display="ms"),
+):  # fmt: skip
+    SERVING_FIGURES.add(_figure.name, _figure)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.serve.servers import SERVED_PRESET, Served, free_port
 from vlmhyperbench.engines import Generation, LoadOptions, Query, create_engine, engine_name
+from vlmhyperbench.engines.openai import OpenAIEngine
 from vlmhyperbench.errors import ModelLoadError, UsageError
 from vlmhyperbench.perf.bench import document_pages
 from vlmhyperbench.serve import ServerOptions
@@ -18,10 +19,11 @@ from vlmhyperbench.serve.client import image_data_url
 SECRET = "sk-test-0123456789-never-written"
 
 
-def engine_for(served: Served, **options: object) -> object:
-    return create_engine(
-        f"openai:{served.model}", LoadOptions(server=ServerOptions(base_url=served.base_url, **options))
-    )
+def engine_for(served: Served, concurrency: int = 1) -> OpenAIEngine:
+    options = ServerOptions(base_url=served.base_url, concurrency=concurrency)
+    engine = create_engine(f"openai:{served.model}", LoadOptions(server=options))
+    assert isinstance(engine, OpenAIEngine)
+    return engine
 
 
 def queries(n: int = 2) -> list[Query]:
@@ -62,7 +64,7 @@ def test_served_answers_equal_the_in_process_ones(served: Served) -> None:
     generation = Generation(max_new_tokens=10)
     with create_engine(SERVED_PRESET, LoadOptions(device="cpu", dtype="float32")) as local:
         expected = local.measure(asked, generation)
-    with engine_for(served) as remote:  # type: ignore[attr-defined]
+    with engine_for(served) as remote:
         got = remote.measure(asked, generation)
     assert got.texts == expected.texts
     assert got.input_tokens == expected.input_tokens
@@ -72,7 +74,7 @@ def test_served_answers_equal_the_in_process_ones(served: Served) -> None:
 def test_token_counts_are_the_servers_usage(served: Served) -> None:
     """The streamed request's counts equal what the same request answers without streaming."""
     query = queries(1)[0]
-    with engine_for(served) as engine:  # type: ignore[attr-defined]
+    with engine_for(served) as engine:
         measured = engine.measure([query], Generation(max_new_tokens=6))
     body = {
         "model": served.model,
@@ -94,7 +96,7 @@ def test_token_counts_are_the_servers_usage(served: Served) -> None:
 
 
 def test_fixed_length_is_found_and_holds(served: Served) -> None:
-    with engine_for(served) as engine:  # type: ignore[attr-defined]
+    with engine_for(served) as engine:
         measured = engine.measure(queries(2), Generation(max_new_tokens=7, fixed_length=True))
         via = engine.describe()["fixed_length_via"]
     assert via == "generation_config"  # transformers serve refuses vLLM's min_tokens/ignore_eos with 422
@@ -104,7 +106,7 @@ def test_fixed_length_is_found_and_holds(served: Served) -> None:
 def test_answer_each_hands_every_answer_over_once(served: Served) -> None:
     asked = queries(4)
     seen: list[int] = []
-    with engine_for(served, concurrency=4) as engine:  # type: ignore[attr-defined]
+    with engine_for(served, concurrency=4) as engine:
         records = engine.answer_each(asked, Generation(max_new_tokens=4), lambda i, text: seen.append(i))
     assert sorted(seen) == [0, 1, 2, 3]
     assert all(r.ok for r in records)
@@ -115,7 +117,7 @@ def test_the_api_key_is_never_recorded(
 ) -> None:
     """The key is sent, but neither describe() nor the launch command as recorded holds it."""
     monkeypatch.setenv("VLMHYPERBENCH_API_KEY", SECRET)
-    with engine_for(served) as engine:  # type: ignore[attr-defined]
+    with engine_for(served) as engine:
         engine.measure(queries(1), Generation(max_new_tokens=2))
         engine.server = ServerOptions(base_url=served.base_url, launch=f"vllm serve m --api-key {SECRET}")
         described = json.dumps(engine.describe())

@@ -67,6 +67,22 @@ def bench(
         Path | None, typer.Option(help="Also write the table as Markdown to this file (for notes, PRs).")
     ] = None,
     trust_remote_code: Annotated[bool, typer.Option(help="Allow a HF model's own Python code.")] = False,
+    base_url: Annotated[
+        str | None, typer.Option(help="openai:NAME models: the server, e.g. http://127.0.0.1:8000/v1.")
+    ] = None,
+    concurrency: Annotated[str, typer.Option(help="openai: requests in flight at most, e.g. 1,8,32.")] = "1",
+    request_rate: Annotated[
+        str, typer.Option(help="openai: requests/s with Poisson arrivals (seeded by --seed), or inf.")
+    ] = "inf",
+    num_prompts: Annotated[int, typer.Option(help="openai: measured requests per case.")] = 32,
+    slo: Annotated[
+        str | None, typer.Option(help="openai: goodput targets in ms, e.g. ttft=500,tpot=50.")
+    ] = None,
+    launch: Annotated[
+        str | None, typer.Option(help="openai: a server command to start first and stop after.")
+    ] = None,
+    request_timeout: Annotated[float, typer.Option(help="openai: seconds per request.")] = 600.0,
+    retries: Annotated[int, typer.Option(help="openai: retries on 429, 5xx, dropped connections.")] = 3,
 ) -> None:
     """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
 
@@ -75,12 +91,25 @@ def bench(
     """
     from rich.markup import escape
 
-    from vlmhyperbench.engines import LoadOptions
+    from vlmhyperbench.engines import LoadOptions, engine_name
     from vlmhyperbench.models import resolve_attn, resolve_device
     from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record
     from vlmhyperbench.perf.runners import parse_runners
     from vlmhyperbench.report.progress import progress_bar
 
+    if engine_name(model) == "openai":  # a served model: concurrency x request rate, see cli/bench_serve.py
+        from vlmhyperbench.cli.bench_serve import bench_served
+        from vlmhyperbench.serve import ServerOptions, parse_rates, parse_slo
+        from vlmhyperbench.serve.schedule import parse_concurrency
+        from vlmhyperbench.serve.sweep import ServingSweep
+
+        if batch != "1" or attn or overhead:
+            raise UsageError("a served model takes --concurrency, not --batch, --attn or --overhead")
+        sweep = ServingSweep(parse_concurrency(concurrency), parse_rates(request_rate), num_prompts,
+                             new_tokens, fixed_length, warmup, seed, parse_slo(slo))  # fmt: skip
+        server = ServerOptions(base_url, request_timeout, retries, launch=launch)
+        bench_served(model, sweep, server, results, save, markdown)
+        return
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
     attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]

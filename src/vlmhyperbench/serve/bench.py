@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vlmhyperbench.errors import UsageError
+from vlmhyperbench.figures import SERVING_FIGURES
 from vlmhyperbench.perf.stats import Samples
 from vlmhyperbench.serve.client import RequestRecord, ServedClient
 from vlmhyperbench.serve.schedule import SloTargets, arrival_offsets, rate_label
 
-STATISTICS = ("mean", "median", "p90", "p99")
-TIMED = ("ttft_s", "tpot_s", "itl_s", "e2e_s")
+TIMED = ("ttft_s", "tpot_s", "itl_s", "e2e_s")  # per request; their statistics come from SERVING_FIGURES
 
 
 @dataclass
@@ -109,11 +109,11 @@ async def run_case(
     return case
 
 
-def _stats(values: Sequence[float]) -> dict[str, float | None]:
-    if not values:
-        return dict.fromkeys(STATISTICS)
-    samples = Samples(values)
-    return {name: getattr(samples, name) for name in STATISTICS}
+def _stats(name: str, values: Sequence[float]) -> dict[str, float | None]:
+    """`{name}` (the declared aggregate) and `{name}_{stat}` for each declared spread; None if no values."""
+    figure = SERVING_FIGURES.get(name)
+    samples = Samples(values) if values else None
+    return {figure.key(stat): getattr(samples, stat) if samples else None for stat in figure.stats}
 
 
 def serving_figures(case: ServingCase, slo: SloTargets | None = None) -> dict[str, Any]:
@@ -157,8 +157,7 @@ def serving_figures(case: ServingCase, slo: SloTargets | None = None) -> dict[st
         "lengths_vary": len(set(output)) > 1,
     }
     for name in TIMED:
-        for stat, value in _stats(per_request[name]).items():
-            figures[f"{name}_{stat}"] = value
+        figures.update(_stats(name, per_request[name]))
     if slo is not None:
         good = sum(slo.met(r.ttft_s, r.tpot_s) for r in done)
         figures["slo"] = slo.as_dict()

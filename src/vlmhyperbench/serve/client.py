@@ -100,7 +100,8 @@ class RetryPolicy:
                 return min(max(float(retry_after), 0.0), self.cap_s)
             except ValueError:
                 pass
-        return min(self.base_s * 2**attempt, self.cap_s) * (0.5 + rng.random() / 2)
+        backoff: float = min(self.base_s * 2.0**attempt, self.cap_s)
+        return backoff * (0.5 + rng.random() / 2)
 
 
 @dataclass

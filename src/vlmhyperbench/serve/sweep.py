@@ -9,10 +9,13 @@ serving figures (`serve.bench.serving_figures`) go in `extra_info["serving"]`. A
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from vlmhyperbench.engines.base import Generation
 from vlmhyperbench.engines.openai import OpenAIEngine
+from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.bench import PROMPT, BenchCase, BenchRun, document_pages
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.summary import extra_info
@@ -60,41 +63,60 @@ def serving_case(engine: OpenAIEngine, case: ServingCase, slo: SloTargets | None
     return BenchCase(label, case.concurrency, rounds, info)
 
 
+@dataclass(frozen=True)
+class ServingSweep:
+    """What `bench --model openai:...` sweeps: every request rate x every concurrency, N requests each."""
+
+    concurrencies: Sequence[int] = (1,)
+    rates: Sequence[float] = (math.inf,)
+    num_prompts: int = 32
+    new_tokens: int = 128
+    fixed_length: bool = True
+    warmup: int = 1
+    seed: int = 0
+    slo: SloTargets | None = None
+
+    def __post_init__(self) -> None:
+        if self.num_prompts < 1 or self.warmup < 0 or self.new_tokens < 1 or not self.concurrencies:
+            raise UsageError(
+                "need --num-prompts >= 1, --warmup >= 0, --new-tokens >= 1 and a --concurrency; got "
+                f"{self.num_prompts}, {self.warmup}, {self.new_tokens}, {list(self.concurrencies)}"
+            )
+        if min(self.concurrencies) < 1:
+            raise UsageError(f"--concurrency must be at least 1, got {list(self.concurrencies)}")
+
+    @property
+    def cases(self) -> int:
+        return len(self.concurrencies) * len(self.rates)
+
+
 def serving_sweep(
     engine: OpenAIEngine,
-    concurrencies: Sequence[int],
-    rates: Sequence[float],
-    *,
-    num_prompts: int,
-    new_tokens: int = 128,
-    fixed_length: bool = True,
-    warmup: int = 1,
-    seed: int = 0,
-    slo: SloTargets | None = None,
+    sweep: ServingSweep,
     on_case: Callable[[BenchRun], None] | None = None,
     run: BenchRun | None = None,
 ) -> BenchRun:
     """Every (request rate, concurrency) case on a loaded engine, saved through `on_case` as it finishes."""
     run = run if run is not None else BenchRun(engine.spec)
-    engine.ensure_fixed_length(Generation(new_tokens, fixed_length))
+    engine.ensure_fixed_length(Generation(sweep.new_tokens, sweep.fixed_length))
     urls = [image_data_url(page) for page in document_pages(PAGES)]
-    for rate in rates:
-        for concurrency in concurrencies:
+    for rate in sweep.rates:
+        for concurrency in sweep.concurrencies:
             case = asyncio.run(
                 run_case(
                     engine.served,
                     urls,
                     PROMPT,
-                    num_prompts=num_prompts,
+                    num_prompts=sweep.num_prompts,
                     concurrency=concurrency,
                     rate=rate,
-                    max_tokens=new_tokens,
-                    fixed_length=fixed_length,
-                    warmup=warmup,
-                    seed=seed,
+                    max_tokens=sweep.new_tokens,
+                    fixed_length=sweep.fixed_length,
+                    warmup=sweep.warmup,
+                    seed=sweep.seed,
                 )
             )
-            run.cases.append(serving_case(engine, case, slo))
+            run.cases.append(serving_case(engine, case, sweep.slo))
             if on_case is not None:
                 on_case(run)
     return run

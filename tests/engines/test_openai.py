@@ -106,7 +106,8 @@ def test_fixed_length_is_found_and_holds(served: Served) -> None:
 def test_answer_each_hands_every_answer_over_once(served: Served) -> None:
     asked = queries(4)
     seen: list[int] = []
-    with engine_for(served, concurrency=4) as engine:
+    engine = engine_for(served, concurrency=4)
+    with engine:
         records = engine.answer_each(asked, Generation(max_new_tokens=4), lambda i, text: seen.append(i))
     assert sorted(seen) == [0, 1, 2, 3]
     assert all(r.ok for r in records)
@@ -117,7 +118,8 @@ def test_the_api_key_is_never_recorded(
 ) -> None:
     """The key is sent, but neither describe() nor the launch command as recorded holds it."""
     monkeypatch.setenv("VLMHYPERBENCH_API_KEY", SECRET)
-    with engine_for(served) as engine:
+    engine = engine_for(served)
+    with engine:
         engine.measure(queries(1), Generation(max_new_tokens=2))
         engine.server = ServerOptions(base_url=served.base_url, launch=f"vllm serve m --api-key {SECRET}")
         described = json.dumps(engine.describe())

@@ -69,7 +69,16 @@ def print_serving(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
         table.add_column(title, justify="right", no_wrap=True)
     for row in cells:
         table.add_row(*row)
-    console.print(table)
+    natural = console.measure(table, options=console.options.update_width(1000)).maximum
+    if console.is_terminal or natural <= console.width:
+        console.print(table)
+        return
+    width = console.width  # into a file or pipe at full width, as `report.bench.print_bench` does
+    console.width = natural
+    try:
+        console.print(table)
+    finally:
+        console.width = width
 
 
 def serving_markdown(infos: Iterable[Mapping[str, Any]]) -> str:

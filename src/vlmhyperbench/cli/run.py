@@ -26,6 +26,9 @@ def run(
     print_config: Annotated[
         bool, typer.Option("--print-config", help="Print the resolved config as YAML and stop.")
     ] = False,
+    base_url: Annotated[str | None, typer.Option(help="openai:NAME models: the server's URL.")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="openai: requests in flight at once.")] = None,
+    launch: Annotated[str | None, typer.Option(help="openai: a server command to start and stop.")] = None,
 ) -> None:
     """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report."""
     from vlmhyperbench.eval.config import load_config
@@ -38,6 +41,10 @@ def run(
         err_console.print(default_config_note(settings), highlight=False, soft_wrap=True)
     given = {"model": model, "dataset": dataset, "out": out}
     settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
+    served = {"base_url": base_url, "concurrency": concurrency, "launch": launch}
+    if any(v is not None for v in served.values()):  # the config's `server:` block, as given on the line
+        server = settings.server.model_copy(update={k: v for k, v in served.items() if v is not None})
+        settings = settings.model_copy(update={"server": server})
     if print_config:
         import yaml
 

@@ -82,9 +82,9 @@ def install_cell(session: nox.Session, backend: str, profile: str) -> None:
 
 
 def _matrix_session(
-    kind: str, python: str, backend: str, description: str
+    kind: str, python: str, backend: str, description: str, profiles: tuple[str, ...] | None = None
 ) -> Callable[[Callable[[nox.Session, str], None]], Callable[..., None]]:
-    """Register `{kind}-{python}-{backend}` parametrised by profile, with its tags."""
+    """Register `{kind}-{python}-{backend}` parametrised by profile (all unless `profiles`), with its tags."""
 
     def decorate(run: Callable[[nox.Session, str], None]) -> Callable[..., None]:
         @nox.session(
@@ -93,7 +93,12 @@ def _matrix_session(
             tags=[kind, f"py{python}", backend],
         )
         @nox.parametrize(
-            "profile", [nox.param(profile, id=profile, tags=[profile]) for profile in profiles_of(backend)]
+            "profile",
+            [
+                nox.param(profile, id=profile, tags=[profile])
+                for profile in profiles_of(backend)
+                if profiles is None or profile in profiles
+            ],
         )
         def session_func(session: nox.Session, profile: str) -> None:
             session.env.update(_cell_env(python, backend, profile))
@@ -144,8 +149,44 @@ def run_bench(session: nox.Session, profile: str) -> None:
         session.run("vlmhyperbench", "compare", cell, "--save-baseline", cell, "--force", external=True)
 
 
+def run_serve(session: nox.Session, profile: str) -> None:
+    """Save a tiny preset, then benchmark and evaluate it through `transformers serve` on a loopback port.
+
+    Both commands start the server themselves (`--launch`) and stop its process group after; the
+    benchmark lands in this cell's results with the server's log beside it.
+    """
+    import socket
+
+    folder = Path(session.create_tmp()) / "tiny-llava"
+    if not (folder / "config.json").exists():
+        session.run("vlmhyperbench", "models", "save", "dummy:tiny-llava", str(folder), external=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    launch = f"transformers serve {folder} --host 127.0.0.1 --port {port} --device cpu"
+    served = ["--model", f"openai:{folder}", "--base-url", url, "--launch", launch]
+    session.run(
+        "vlmhyperbench", "bench", *served, "--concurrency", "1,8", "--num-prompts", "16",
+        "--new-tokens", "16", "--slo", "ttft=5000,tpot=500", *session.posargs, external=True,
+    )  # fmt: skip
+    out = Path(session.create_tmp()) / "quality"
+    session.run("vlmhyperbench", "run", *served, "--concurrency", "8", "--out", str(out), external=True)
+
+
+# `transformers serve` needs the serve extra: dev has it (test group) and staging (its dependencies); the
+# pinned prod release predates it.
+SERVE_PROFILES = ("dev", "staging")
+
 for _python in PYTHONS:
     for _backend in BACKENDS:
+        _matrix_session(
+            "serve",
+            _python,
+            _backend,
+            f"A served tiny model on Python {_python} with {_backend}.",
+            SERVE_PROFILES,
+        )(run_serve)
         _matrix_session("tests", _python, _backend, f"Tests on Python {_python} with {_backend}.")(run_tests)
         _matrix_session("bench", _python, _backend, f"Benchmarks on Python {_python} with {_backend}.")(
             run_bench

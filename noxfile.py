@@ -301,9 +301,10 @@ def ci_matrix(session: nox.Session) -> None:
                 "python": cell["python"],
                 "backend": cell["name"].split("-")[-1],
                 "profile": cell["call_spec"]["profile"],
-                # tests run on CPU runners; benchmarks need a GPU runner of the matching backend
+                # tests and the served tiny model run on CPU runners; benchmarks need a GPU runner of the
+                # matching backend
                 "runs-on": '["ubuntu-latest"]'
-                if kind == "tests"
+                if kind in ("tests", "serve")
                 else json.dumps(["self-hosted", "gpu", cell["name"].split("-")[-1]]),
             }
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -171,6 +172,7 @@ def run_serve(session: nox.Session, profile: str) -> None:
         "--new-tokens", "16", "--slo", "ttft=5000,tpot=500", *session.posargs, external=True,
     )  # fmt: skip
     out = Path(session.create_tmp()) / "quality"
+    shutil.rmtree(out, ignore_errors=True)  # a fresh run each time, not a refused rerun into old answers
     session.run("vlmhyperbench", "run", *served, "--concurrency", "8", "--out", str(out), external=True)
 
 

@@ -174,7 +174,7 @@ for _figure in (
 SERVING_FIGURES: Registry[Figure] = Registry("serving figure")
 _PERCENTILES = ("median", "p90", "p99")
 for _figure in (
-    Figure("request_throughput", "requests/s", "req/s", True, column="req/s"),
+    Figure("request_throughput", "requests/s", "req/s", True, column="requests"),
     Figure("goodput", "requests/s within the SLO", "req/s", True, column="goodput", optional=True),
     Figure("output_tokens_per_s", "output tokens/s", "tok/s", True, column="output tok/s"),
     Figure("total_tokens_per_s", "total tokens/s", "tok/s", True, column="total tok/s"),

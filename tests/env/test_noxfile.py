@@ -69,9 +69,11 @@ def test_prod_has_no_cells_of_a_backend_its_release_does_not_know(listing: list[
     assert not any(name.endswith("-cu130(prod)") for name in names)
 
 
-# 2 kinds x 2 Pythons x (3 profiles of cu124 and cu128 + dev and staging of cu130) = 32 cells
+# tests, bench: 2 Pythons x (3 profiles of cu124 and cu128 + dev and staging of cu130) = 16 cells each;
+# serve: 2 Pythons x 3 backends x (dev, staging) = 12 (the pinned prod release predates the serve extra)
 @pytest.mark.parametrize(
-    ("tag", "count"), [("cu124", 12), ("cu130", 8), ("prod", 8), ("py3.10", 16), ("bench", 16)]
+    ("tag", "count"),
+    [("cu124", 16), ("cu130", 12), ("prod", 8), ("py3.10", 22), ("bench", 16), ("serve", 12)],
 )
 def test_tags_select_their_cells(repo_root: Path, tag: str, count: int) -> None:
     result = nox(repo_root, "--list", "-t", tag)

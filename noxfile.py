@@ -85,7 +85,8 @@ def install_cell(session: nox.Session, backend: str, profile: str) -> None:
 def _matrix_session(
     kind: str, python: str, backend: str, description: str, profiles: tuple[str, ...] | None = None
 ) -> Callable[[Callable[[nox.Session, str], None]], Callable[..., None]]:
-    """Register `{kind}-{python}-{backend}` parametrised by profile (all unless `profiles`), with its tags."""
+    """Register `{kind}-{python}-{backend}` parametrised by the profiles that know the backend (only those
+    in `profiles` when given), with its tags."""
 
     def decorate(run: Callable[[nox.Session, str], None]) -> Callable[..., None]:
         @nox.session(

@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from vlmhyperbench.engines import Generation, LoadOptions, Query, create_engine  # noqa: E402
-from vlmhyperbench.errors import UsageError  # noqa: E402
-from vlmhyperbench.models.saving import save_model  # noqa: E402
-from vlmhyperbench.perf.bench import document_pages  # noqa: E402
+from vlmhyperbench.engines import Generation, LoadOptions, Query, create_engine
+from vlmhyperbench.errors import UsageError
+from vlmhyperbench.models.saving import save_model
+from vlmhyperbench.perf.bench import document_pages
 
 
 def test_a_saved_preset_loads_back_as_a_folder_with_the_same_answers(tmp_path: Path) -> None:

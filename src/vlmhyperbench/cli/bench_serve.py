@@ -38,11 +38,13 @@ def bench_served(
 
     from vlmhyperbench.engines import LoadOptions, create_engine
     from vlmhyperbench.engines.openai import OpenAIEngine
-    from vlmhyperbench.env.cell import cell_storage
-    from vlmhyperbench.perf import BenchRun, save_results, to_pytest_benchmark_json
+    from vlmhyperbench.env.cell import current_cell
+    from vlmhyperbench.perf import BenchRun, speed_record
+    from vlmhyperbench.results import ResultStore
     from vlmhyperbench.serve.sweep import serving_sweep
 
-    folder = cell_storage(root=results) if results else cell_storage()
+    store = ResultStore(results)
+    folder = store.cell_folder(current_cell().id)
     if server.launch and server.launch_log is None:  # the server's log is kept with the results
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         server = replace(server, launch_log=folder / "server-logs" / f"{stamp}.log")
@@ -51,8 +53,8 @@ def bench_served(
 
     def save_so_far(run: BenchRun) -> None:
         if save and run.cases:
-            path = save_results(to_pytest_benchmark_json(run, sweep.num_prompts, sweep.warmup), folder,
-                                saved[0] if saved else None)  # fmt: skip
+            record = speed_record(run, sweep.num_prompts, sweep.warmup)
+            path = store.save(record, saved[0] if saved else None)
             saved[:1] = [path]
 
     progress = Progress(TextColumn("[bold]{task.description}"), TimeElapsedColumn(), console=err_console,

@@ -27,7 +27,9 @@ def run(
         bool, typer.Option("--print-config", help="Print the resolved config as YAML and stop.")
     ] = False,
     base_url: Annotated[str | None, typer.Option(help="openai:NAME models: the server's URL.")] = None,
-    concurrency: Annotated[int | None, typer.Option(min=1, help="openai: requests in flight at once.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="openai: requests in flight at once.")
+    ] = None,
     launch: Annotated[str | None, typer.Option(help="openai: a server command to start and stop.")] = None,
 ) -> None:
     """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report."""

@@ -6,7 +6,7 @@
   a connection dropped after the first chunk, a slow first token).
 - `InstantServer`: an ASGI app that streams a fixed answer at once, to measure the client's own ceiling.
 Each ASGI app runs under uvicorn in a thread and stops when its `with` block ends. The session fixtures
-`saved_model` and `served` (one server for every test that asks) are registered from tests/conftest.py.
+`saved_model` and `served` (one server for every test that asks) live in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from vlmhyperbench.serve.launch import LaunchedServer, launch_server
 
@@ -61,28 +59,6 @@ def serve_saved_model(folder: Path, log: Path) -> Iterator[Served]:
         transformers_serve_command(folder, port), base_url, log, ready_timeout_s=300
     ) as launched:
         yield Served(base_url, str(folder), folder, log, launched)
-
-
-@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that needs the real server is `slow`: starting it takes 30-100 s on a shared CPU."""
-    for item in items:
-        if "served" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.slow)
-
-
-@pytest.fixture(scope="session")
-def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from vlmhyperbench.models.saving import save_model
-
-    return save_model(SERVED_PRESET, tmp_path_factory.mktemp("saved") / "tiny-llava")
-
-
-@pytest.fixture(scope="session")
-def served(saved_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The saved preset served on a free loopback port; the server's process group is stopped afterwards."""
-    with serve_saved_model(saved_model, tmp_path_factory.mktemp("server") / "server.log") as server:
-        yield server
 
 
 @contextmanager

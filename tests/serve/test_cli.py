@@ -33,7 +33,7 @@ def test_save_then_bench_a_launched_server_then_compare(tmp_path: Path) -> None:
     [result] = results.glob("*/*/0001_bench_*.json")
     data = json.loads(result.read_text())
     names = [b["name"] for b in data["benchmarks"]]
-    assert names == ["bench[tiny-served-rinf-b1]", "bench[tiny-served-rinf-b2]"]
+    assert names == ["test_generate[tiny-served-rinf-b1]", "test_generate[tiny-served-rinf-b2]"]
     for entry in data["benchmarks"]:
         serving = entry["extra_info"]["serving"]
         assert serving["completed"] == 3 and serving["failed"] == 0 and serving["good_requests"] == 3
@@ -44,7 +44,7 @@ def test_save_then_bench_a_launched_server_then_compare(tmp_path: Path) -> None:
     assert "goodput" in (tmp_path / "t.md").read_text()
     compared = runner.invoke(app, ["compare", "runs", str(result), str(result), "--figure", "ttft"])
     assert compared.exit_code == 0, compared.output
-    assert "bench[tiny-served-rinf-b2]" in compared.output
+    assert "tiny-served-rinf-b2" in compared.output
 
 
 def test_a_served_model_takes_concurrency_not_batch() -> None:

@@ -2,8 +2,9 @@
 
 Each completed request becomes one `GenerationMeasurement` (a batch of one), so a served case carries the
 same `extra_info` (`config` / `metrics` / `rounds`) as an in-process one and `compare` reads both alike; the
-serving figures (`serve.bench.serving_figures`) go in `extra_info["serving"]`. A case is named
-`bench[<model>-served-r<rate>-b<concurrency>]`: concurrency plays the part of the batch size.
+serving figures (`serve.bench.serving_figures`) go in `extra_info["serving"]`. A case's identity is a
+`results.SpeedCase` with attn `served-r<rate>` and concurrency as the batch size:
+`test_generate[<model>-served-r<rate>-b<concurrency>]`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
     result = run_evaluation(load_config("run.yaml"), resume=False)
 
 The output folder holds `run.json` (the resolved config), `answers.csv` (`id;model_answer`, flushed per
-batch), `speed.jsonl` (each measured batch), `answers_{aggregator}.csv`, `summary.json`, `report.md` and
-`report.html`. `resume=True` keeps the answers already in the folder and asks only the missing questions, in
+batch), `speed.jsonl` (each measured batch; a served run: `requests.jsonl` and `server.log`),
+`answers_{aggregator}.csv`, `summary.json`, `report.md` and `report.html`. `resume=True` keeps the answers already in the folder and asks only the missing questions, in
 the same batches an uninterrupted run would use; the speed figures then cover the batches of every session.
 A CUDA out-of-memory error halves the batch size and retries the same questions.
 Answers come from the engine the model spec selects (`vlmhyperbench.engines`); only a torch engine's
@@ -45,6 +45,7 @@ ANSWERS_FILE = "answers.csv"
 RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
 SERVER_LOG = "server.log"  # a --launch'ed server's output, kept with the answers
+REQUESTS_FILE = "requests.jsonl"  # a served run's requests, one line per session
 SPEED_FILE = "speed.jsonl"  # one measured batch per line, appended after its answers: resumed runs add up
 # settings that change the answers: a resumed run must use the same ones
 RESUME_KEYS = (
@@ -220,7 +221,7 @@ def _generate(
     with engine:
         if hasattr(engine, "answer_each"):
             return _answer_served(
-                engine, config, dataset, pending, prompts, writer, on_batch_done, show_progress
+                engine, config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
             )
         return _answer_all(
             engine, config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
@@ -276,6 +277,7 @@ def _answer_served(
     pending: list[Sample],
     prompts: PromptCollection,
     writer: AnswersWriter,
+    console: Console,
     on_answer_done: Callable[[int], None] | None,
     show_progress: bool,
 ) -> tuple[list[Any], dict[str, Any]]:
@@ -283,20 +285,20 @@ def _answer_served(
 
     Answers land in the file in the order they arrive; a request that fails after its retries stops the
     run once the others in flight have ended (their answers are kept), and `--resume` asks what is left.
-    The speed figures of such a run are per request, in `speed.jsonl`'s `requests` lines.
+    Each session's requests (TTFT, latency, tokens, retries) are appended to `requests.jsonl` as one line.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from vlmhyperbench.engines import Generation
 
-    queries = [Query(dataset.load_image(s), _prompt_text(prompts, s), s.bbox) for s in pending]
+    queries = [Query(dataset.load_image(s), _prompt_text(prompts, s), _region(s)) for s in pending]
     concurrency = config.server.concurrency
     progress = Progress(
         TextColumn("[bold]answering[/bold] {task.fields[flight]} in flight, {task.fields[errors]} failed"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         disable=not show_progress,
     )
     answered = failed = 0
@@ -339,7 +341,7 @@ def _answer_served(
         }
         for r in records
     ]
-    with (writer.path.parent / SPEED_FILE).open("a", encoding="utf-8") as handle:
+    with (writer.path.parent / REQUESTS_FILE).open("a", encoding="utf-8") as handle:
         handle.write(json.dumps({"requests": requests}) + "\n")
     info = {**engine.describe(), "concurrency": concurrency, "retries": sum(r.retries for r in records)}
     return [], info

@@ -5,7 +5,8 @@
 The output folder holds `run.json` (the resolved config), `answers.csv` (`id;model_answer`, flushed per
 batch), `speed.jsonl` (each measured batch; a served run: `requests.jsonl` and `server.log`),
 `answers_{aggregator}.csv`, `summary.json`, `report.md` and `report.html`. `resume=True` keeps the answers
-already in the folder and asks only the missing questions, in the same batches an uninterrupted run would use; the speed figures then cover the batches of every session.
+already in the folder and asks only the missing questions, in the same batches an uninterrupted run would
+use; the speed figures then cover the batches of every session.
 A CUDA out-of-memory error halves the batch size and retries the same questions.
 Answers come from the engine the model spec selects (`vlmhyperbench.engines`); only a torch engine's
 `load()` imports torch.

@@ -91,13 +91,13 @@ def bench(
     """
     from rich.markup import escape
 
-    from vlmhyperbench.engines import LoadOptions, engine_name
+    from vlmhyperbench.engines import ENGINES, LoadOptions, engine_name
     from vlmhyperbench.models import resolve_attn, resolve_device
     from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record
     from vlmhyperbench.perf.runners import parse_runners
     from vlmhyperbench.report.progress import progress_bar
 
-    if engine_name(model) == "openai":  # a served model: concurrency x request rate, see cli/bench_serve.py
+    if ENGINES.get(engine_name(model)).served:  # concurrency x request rate, see cli/bench_serve.py
         from vlmhyperbench.cli.bench_serve import bench_served
         from vlmhyperbench.serve import ServerOptions, parse_rates, parse_slo
         from vlmhyperbench.serve.schedule import parse_concurrency

@@ -78,6 +78,8 @@ class Engine(ABC):
     name: ClassVar[str]  # the registry name, and the `NAME:` prefix that selects the engine in a spec
     prefixes: ClassVar[tuple[str, ...]] = ()  # other spec prefixes this engine claims (hf: `dummy`)
     needs_bbox: ClassVar[bool] = False  # reads only the answer region: rows without answer_bbox are skipped
+    # answers over a network: `bench` sweeps concurrency x request rate instead of batch sizes
+    served: ClassVar[bool] = False
 
     def __init__(self, spec: str, options: LoadOptions | None = None) -> None:
         self.spec = spec

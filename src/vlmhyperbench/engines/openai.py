@@ -44,6 +44,7 @@ def redact(text: str) -> str:
 @register_engine
 class OpenAIEngine(Engine):
     name = "openai"
+    served = True
 
     def __init__(self, spec: str, options: LoadOptions | None = None) -> None:
         super().__init__(spec, options)

@@ -81,7 +81,7 @@ class OpenAIEngine(Engine):
         )
 
     @property
-    def served(self) -> ServedClient:
+    def connection(self) -> ServedClient:
         if self.client is None:
             raise RuntimeError(f"engine {self.spec!r} is not loaded: call load() first")
         return self.client
@@ -91,7 +91,7 @@ class OpenAIEngine(Engine):
         if generation.fixed_length and not self._dialect_checked:
             from vlmhyperbench.serve.server import probe_fixed_length
 
-            client = self.served
+            client = self.connection
             client.fixed_length_dialect = probe_fixed_length(client.base_url, self.model, client.timeout_s)
             self._dialect_checked = True
 
@@ -107,7 +107,7 @@ class OpenAIEngine(Engine):
         on_record: Callable[[int, RequestRecord], None] | None = None,
     ) -> list[RequestRecord]:
         self.ensure_fixed_length(generation)
-        client = self.served
+        client = self.connection
 
         async def all_requests() -> list[RequestRecord]:
             slots = asyncio.Semaphore(concurrency)
@@ -131,7 +131,7 @@ class OpenAIEngine(Engine):
         failed = [r for r in records if not r.ok]
         if failed:
             raise ServerError(
-                f"server {self.served.base_url}: {len(failed)} of {len(records)} requests failed "
+                f"server {self.connection.base_url}: {len(failed)} of {len(records)} requests failed "
                 f"({failed[0].error}); {done} answers were kept"
             )
 
@@ -200,7 +200,7 @@ class OpenAIEngine(Engine):
         )
 
     def describe(self) -> dict[str, Any]:
-        client = self.served
+        client = self.connection
         return {
             "engine": self.name,
             "model": self.model,

@@ -105,7 +105,7 @@ def serving_sweep(
         for concurrency in sweep.concurrencies:
             case = asyncio.run(
                 run_case(
-                    engine.served,
+                    engine.connection,
                     urls,
                     PROMPT,
                     num_prompts=sweep.num_prompts,

@@ -7,14 +7,18 @@
 
 Results: pytest-benchmark JSON (`--benchmark-autosave`), stored per matrix cell by the vlmhyperbench
 plugin, with our figures in `extra_info` (config / metrics / rounds). Models are driven through the
-engine interface (`vlmhyperbench.engines`), the same path `vlmhyperbench bench` takes.
+engine interface (`vlmhyperbench.engines`), the same path `vlmhyperbench bench` takes; against the pinned
+release (the prod profile), which predates it, through `release_api.py`'s adapter.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,21 +198,37 @@ def vlm_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return opts
 
 
+def _load_release_api() -> Any:
+    """benchmarks/release_api.py; loaded by path, since `--import-mode=importlib` puts no suite folder on
+    sys.path."""
+    path = Path(__file__).with_name("release_api.py")
+    spec = importlib.util.spec_from_file_location("vlmhyperbench_release_api", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def vlm_api() -> Any:
+    """The API the suites drive (benchmarks/release_api.py): the engine interface, or the pinned release's
+    behind the same methods."""
+    return _load_release_api()
+
+
 class _EngineCache:
     """Holds one loaded engine at a time: full-size presets do not fit side by side."""
 
-    def __init__(self) -> None:
+    def __init__(self, api: Any) -> None:
+        self.api = api
         self.key: tuple[str, str] | None = None
         self.engine: Any = None
 
     def get(self, preset: str, attn: str, opts: dict[str, Any]) -> Any:
         if self.key != (preset, attn):
-            from vlmhyperbench.engines import LoadOptions, create_engine
-
             self.close()
-            options = LoadOptions(device=opts["device"], dtype=opts["dtype"], attn_implementation=attn)
-            self.engine = create_engine(f"dummy:{preset}", options)
-            self.engine.load()
+            self.engine = self.api.open_engine(preset, attn, opts)
             self.key = (preset, attn)
         return self.engine
 
@@ -219,22 +239,13 @@ class _EngineCache:
 
 
 @pytest.fixture(scope="session")
-def vlm_engines() -> Iterator[_EngineCache]:
-    cache = _EngineCache()
+def vlm_engines(vlm_api: Any) -> Iterator[_EngineCache]:
+    cache = _EngineCache(vlm_api)
     yield cache
     cache.close()
 
 
-PROMPT = "Extract every field of this document as JSON."
-
-
 @pytest.fixture(scope="session")
-def vlm_queries() -> Any:
+def vlm_queries(vlm_api: Any) -> Any:
     """`vlm_queries(batch) -> [Query]`: one synthetic page and the extraction prompt per sequence."""
-    from vlmhyperbench.engines import Query
-    from vlmhyperbench.perf import document_pages
-
-    def make(batch: int) -> list[Any]:
-        return [Query(page, PROMPT) for page in document_pages(batch)]
-
-    return make
+    return vlm_api.queries

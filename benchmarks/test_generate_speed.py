@@ -7,9 +7,6 @@ from typing import Any
 
 import pytest
 
-from vlmhyperbench.engines import Generation
-from vlmhyperbench.perf import extra_info
-
 
 def test_generate(
     benchmark: Any,
@@ -20,11 +17,12 @@ def test_generate(
     vlm_options: dict[str, Any],
     vlm_engines: Any,
     vlm_queries: Any,
+    vlm_api: Any,
 ) -> None:
     engine = vlm_engines.get(preset, attn, vlm_options)
     queries = vlm_queries(batch)
     prepared = engine.prepare(queries)
-    generation = Generation(vlm_options["new_tokens"], fixed_length=True, runner=runner)
+    generation = vlm_api.generation(vlm_options["new_tokens"], runner)
     measured: list[Any] = []
 
     def run() -> None:
@@ -48,7 +46,7 @@ def test_generate(
     # pedantic calls the target for warm-up rounds too
     warmups, rounds = measured[: vlm_options["warmup"]], measured[vlm_options["warmup"] :]
     benchmark.extra_info.update(
-        extra_info(engine, rounds, batch, generation.max_new_tokens, generation.fixed_length, runner)
+        vlm_api.extra_info(engine, rounds, batch, generation.max_new_tokens, generation.fixed_length, runner)
     )
     if runner != "generate":
         from vlmhyperbench.perf.runners import compile_summary

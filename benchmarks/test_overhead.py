@@ -16,14 +16,11 @@ from typing import Any
 
 import pytest
 
-from vlmhyperbench.engines import Generation
-from vlmhyperbench.perf import TokenMarks, bench_config, clock_for
-
 OVERHEAD_GOAL = 0.98
 
 
 def test_overhead_against_bare_generate(
-    benchmark: Any, vlm_options: dict[str, Any], vlm_engines: Any, vlm_queries: Any
+    benchmark: Any, vlm_options: dict[str, Any], vlm_engines: Any, vlm_queries: Any, vlm_api: Any
 ) -> None:
     preset = vlm_options["presets"][0]
     attn = "sdpa" if "sdpa" in vlm_options["attns"] else vlm_options["attns"][0]
@@ -32,7 +29,7 @@ def test_overhead_against_bare_generate(
     engine = vlm_engines.get(preset, attn, vlm_options)
     queries = vlm_queries(batch)
     prepared = engine.prepare(queries)
-    generation = Generation(new_tokens, fixed_length=True)
+    generation = vlm_api.generation(new_tokens)
     if engine.bare_seconds(prepared, generation) is None:
         pytest.skip(f"engine {engine.name!r} has no bare call to compare against")
     rounds = max(vlm_options["rounds"], 5)
@@ -58,7 +55,7 @@ def test_overhead_against_bare_generate(
     bare_tps = tokens / statistics.median(bare_s)
     measured_tps = statistics.median(m.output_tokens_per_s for m in measured)
     ratio = measured_tps / bare_tps
-    config = bench_config(engine, batch, new_tokens, fixed_length=True)
+    config = vlm_api.bench_config(engine, batch, new_tokens)
     mark_s = _mark_cost_s(config["device"])
     marks_per_generate = new_tokens + 1 + 4  # streamer puts (prompt + tokens), start/end, vision in/out
     instrumentation_s = marks_per_generate * mark_s
@@ -88,6 +85,8 @@ def test_overhead_against_bare_generate(
 
 def _mark_cost_s(device: Any, n: int = 2000) -> float:
     """Seconds per streamer `put` (a clock mark plus the call), timed in a tight loop."""
+    from vlmhyperbench.perf import TokenMarks, clock_for
+
     marks = TokenMarks(clock_for(device))
     marks.put(None)  # the prompt call records nothing
     clock = clock_for(device)

@@ -1,13 +1,15 @@
 """The dev, staging and prod profiles built by the real uv, as a user would build them.
 
 These sync real environments without a backend extra (no torch download; uv hardlinks from its cache),
-which is enough to prove what each profile installs and what a torch-less environment says.
+which is enough to prove what each profile installs and what a torch-less environment says; the prod bench
+test adds the cu128 extra (torch from uv's cache), since it runs the speed suites on the release.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,6 +123,57 @@ def test_prod_is_the_pinned_release_and_the_work_tree_does_not_leak(
         check=True,
     ).stdout
     assert Path(installed["file"]).read_text() == released
+
+
+def test_prod_bench_runs_this_trees_suites_and_compare_matches_dev(
+    project: ProjectFiles, clone: Path, tmp_path: Path
+) -> None:
+    """The prod bench cell: this tree's benchmarks/ against the installed release (benchmarks/release_api.py),
+    stored under the same names, params and config as the current tree's, so `compare prod dev` matches."""
+    pytest.importorskip("torch", reason="the dev side runs the suites with this interpreter")
+    venv = tmp_path / "prod"
+    result = uv(
+        "sync",
+        "--frozen",
+        "--project",
+        "prod",
+        "--extra",
+        "cu128",
+        cwd=clone,
+        env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)},
+    )
+    assert result.returncode == 0, result.stderr
+    suites = ["benchmarks", "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "--vlm-presets=tiny-qwen2-vl"]
+    suites += ["--vlm-attn=sdpa", "--vlm-batch=1", "--vlm-rounds=2", "--benchmark-autosave"]
+    stored = {}
+    for side, python in (("prod", python_of(venv)), ("dev", sys.executable)):
+        storage = tmp_path / f"bench-{side}"
+        bench = run(
+            [
+                python,
+                "-m",
+                "pytest",
+                *suites,
+                "--benchmark-save-data",
+                f"--benchmark-storage=file://{storage}",
+            ],
+            cwd=project.root,
+        )
+        assert bench.returncode == 0, bench.stdout[-3000:] + bench.stderr[-3000:]
+        [stored[side]] = storage.rglob("*.json")
+    _, pinned = project.prod_release()
+    prod_env = json.loads(stored["prod"].read_text())["machine_info"]["vlmhyperbench"]
+    assert prod_env["profile"] == "prod" and prod_env["release_commit"] == pinned
+
+    out = tmp_path / "compare"
+    compare = [sys.executable, "-m", "vlmhyperbench.cli", "compare", "runs"]
+    compared = run([*compare, str(stored["prod"]), str(stored["dev"]), "--out", str(out)], cwd=tmp_path)
+    assert compared.returncode == 0, compared.stdout + compared.stderr
+    table = json.loads((out / "compare.json").read_text())
+    rows = {row["benchmark"]: row["columns"] for row in table["rows"]}
+    [generate] = rows["test_generate[tiny-qwen2-vl-sdpa-b1]"]
+    assert generate["ratio"] is not None and "config differs" not in generate["message"]
+    assert all(column["verdict"] != "error" for columns in rows.values() for column in columns), rows
 
 
 PROBE = """

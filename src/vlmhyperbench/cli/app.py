@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from rich.markup import escape
+from typer._click import Context  # typer vendors click: its groups receive this Context, not click's
 from typer.core import TyperGroup
 
 from vlmhyperbench.cli import bench, compare, data, doctor, models, run, sync
@@ -22,7 +22,7 @@ from vlmhyperbench.errors import ExitCode, VlmHyperBenchError
 class ErrorMappingGroup(TyperGroup):
     """A typer group whose commands raise library errors and never catch them themselves."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except VlmHyperBenchError as exc:

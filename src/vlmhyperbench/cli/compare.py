@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
+from typer._click import Context  # typer vendors click: its groups receive this Context, not click's
 from typer.core import TyperGroup
 
 from vlmhyperbench.cli.console import console, err_console, say
@@ -26,7 +26,7 @@ DEFAULT_SUBCOMMAND = "runs"
 class DefaultSubcommandGroup(TyperGroup):
     """`compare X ...` means `compare runs X ...` unless X is a subcommand or asks for help."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = [DEFAULT_SUBCOMMAND, *args]
         return super().parse_args(ctx, args)

@@ -118,7 +118,7 @@ class CalibrationResult:
         """
         z = float(_scipy_stats.norm.ppf(0.5 + self.confidence / 2))
         se = SE_FACTOR * self.round_noise * (2.0 / self.rounds) ** 0.5
-        return self.slowdown - self.threshold >= 1.645 * se and self.slowdown >= (z + 1.645) * se
+        return bool(self.slowdown - self.threshold >= 1.645 * se and self.slowdown >= (z + 1.645) * se)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -38,7 +38,7 @@ class Verdict(enum.Enum):
             return figure.better
         if self is Verdict.WORSE:
             return figure.worse
-        return self.value
+        return str(self.value)
 
 
 @dataclass(frozen=True)

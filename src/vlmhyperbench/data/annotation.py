@@ -16,6 +16,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # PIL is imported where an image is read, not when annotations are
+    import PIL.Image
 
 ANNOTATION_FILE = "annotation.csv"
 SEPARATOR = ";"
@@ -85,11 +89,12 @@ class Dataset:
     def image_file(self, sample: Sample) -> Path:
         return self.root / sample.image_path
 
-    def load_image(self, sample: Sample):  # -> PIL.Image.Image
+    def load_image(self, sample: Sample) -> PIL.Image.Image:
         from PIL import Image
 
         with Image.open(self.image_file(sample)) as image:
-            return image.convert("RGB")
+            rgb: PIL.Image.Image = image.convert("RGB")
+        return rgb
 
     def filter(
         self,

@@ -75,7 +75,8 @@ class ProjectFiles:
 
 def load_toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
-        return tomllib.load(handle)
+        data: dict[str, Any] = tomllib.load(handle)
+    return data
 
 
 def find_project_root(start: Path | None = None) -> Path:

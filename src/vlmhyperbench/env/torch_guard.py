@@ -42,4 +42,5 @@ def require_torch(needed_by: str = "vlmhyperbench") -> ModuleType:
         raise TorchMissingError(needed_by)
     import torch
 
-    return torch
+    module: ModuleType = torch
+    return module

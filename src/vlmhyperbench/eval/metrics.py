@@ -84,7 +84,8 @@ def _bleu(reference: str, prediction: str) -> float:
 
     if not reference and not prediction:
         return 1.0
-    return min(1.0, sacrebleu.sentence_bleu(prediction, [reference]).score / 100.0)
+    score: float = sacrebleu.sentence_bleu(prediction, [reference]).score  # sacrebleu is untyped here
+    return min(1.0, score / 100.0)
 
 
 def _exact(reference: str, prediction: str) -> float:

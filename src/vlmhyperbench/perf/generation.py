@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import torch
 
@@ -23,6 +24,14 @@ from vlmhyperbench.perf.memory import MemoryTracker
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER, get_runner
 from vlmhyperbench.perf.stats import check_rounds
 from vlmhyperbench.perf.timing import busy_wait, clock_for
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _inference_mode(fn: _F) -> _F:
+    """`@torch.inference_mode()` that keeps the signature for mypy, with torch typed or not."""
+    return cast(_F, torch.inference_mode()(fn))
+
 
 SLOWDOWN_ENV_VAR = "VLMHYPERBENCH_TEST_SLOWDOWN"
 
@@ -77,7 +86,7 @@ def _eos_ids(loaded: Any) -> set[int]:
     return {int(e) for e in (eos if isinstance(eos, (list, tuple)) else [eos])}
 
 
-@torch.inference_mode()
+@_inference_mode
 def measure_generation(
     loaded: Any,
     images: list[Any],
@@ -144,7 +153,7 @@ def measure_generation(
     )
 
 
-@torch.inference_mode()
+@_inference_mode
 def bare_generate(
     loaded: Any,
     inputs: Any,

@@ -52,7 +52,7 @@ class Runner:
         config = CompileConfig(mode="reduce-overhead" if device_type == "cuda" else "default")
         # transformers compiles only on accelerators unless told otherwise; the CPU path is what the
         # tests check token for token.
-        config._compile_all_devices = True  # type: ignore[assignment]  # declared None in transformers
+        config._compile_all_devices = True
         kwargs["compile_config"] = config
         return kwargs
 

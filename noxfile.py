@@ -141,6 +141,8 @@ def run_bench(session: nox.Session, profile: str) -> None:
     args = ["benchmarks", "--benchmark-autosave", "--benchmark-save-data", "-p", "no:xdist", BENCH_ROUNDS]
     session.run("pytest", *args, *posargs, external=external)
     cell = session.env["VLMHYPERBENCH_CELL"]
+    if cell is None:
+        session.error("VLMHYPERBENCH_CELL is unset: the cell environment was not prepared")
     if COMPARE_FLAG in session.posargs:
         out = str(ResultStore().compare_folder(cell))
         session.run(

@@ -80,7 +80,7 @@ def language_model_bytes(preset: str, dtype: str) -> int:
     count = sum(
         p.numel() for name, p in model.named_parameters() if not any(part in name for part in VISION_PARTS)
     )
-    return count * torch.empty((), dtype=getattr(torch, dtype)).element_size()
+    return int(count * torch.empty((), dtype=getattr(torch, dtype)).element_size())
 
 
 def _rows(results: list[Path]) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ RUNS = {
 
 def start_run(
     workdir: Path, root: Path, cell: str, seed: int, slowdown: float, dtype: str
-) -> subprocess.Popen:
+) -> subprocess.Popen[bytes]:
     """Run synthetic_bench.py (copied into `workdir`) for one cell, autosaving into `root`."""
     env = {
         **os.environ,
@@ -45,7 +45,7 @@ def start_run(
     return subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def finish(process: subprocess.Popen) -> None:
+def finish(process: subprocess.Popen[bytes]) -> None:
     out, _ = process.communicate(timeout=600)
     if process.returncode != 0:
         raise RuntimeError(out.decode(errors="replace"))

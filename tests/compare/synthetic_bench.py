@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
 
 SLOWDOWN = float(os.environ.get("SYNTH_SLOWDOWN", "0"))
 SEED = int(os.environ.get("SYNTH_SEED", "0"))
@@ -20,7 +21,7 @@ NEW_TOKENS = 32
 
 @pytest.mark.parametrize("batch_size", [1, 4])
 @pytest.mark.parametrize("preset", ["tiny-qwen2-vl", "tiny-llava"])
-def test_generate(benchmark, preset: str, batch_size: int) -> None:
+def test_generate(benchmark: BenchmarkFixture, preset: str, batch_size: int) -> None:
     rng = np.random.default_rng([SEED, batch_size, len(preset)])
     ttft = 0.02 * batch_size * rng.lognormal(0.0, 0.02, ROUNDS)
     latency = (ttft + 0.2 * batch_size * rng.lognormal(0.0, 0.02, ROUNDS)) * (1.0 + SLOWDOWN)

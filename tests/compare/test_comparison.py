@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from vlmhyperbench.compare import ResultError, Verdict, compare, resolve
+from vlmhyperbench.compare import Comparison, Delta, ResultError, Verdict, compare, resolve
 
 CU124 = "3.12-cu124-dev"
 
 
-def _one_column(comparison) -> list:
+def _one_column(comparison: Comparison) -> list[Delta]:
     return [row.deltas[0] for row in comparison.rows]
 
 
@@ -74,7 +76,7 @@ def test_a_config_mismatch_is_an_error_unless_allowed(root: Path) -> None:
     assert all("config differs: dtype" in d.message for d in _one_column(allowed))
 
 
-def _edit(path: Path, target: Path, edit) -> Path:
+def _edit(path: Path, target: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
     data = json.loads(path.read_text())
     edit(data)
     target.write_text(json.dumps(data))
@@ -92,7 +94,7 @@ def test_missing_benchmarks_are_warned_about(root: Path, tmp_path: Path) -> None
 
 
 def test_no_common_benchmark_is_an_error_listing_both_sides(root: Path, tmp_path: Path) -> None:
-    def rename(data: dict) -> None:
+    def rename(data: dict[str, Any]) -> None:
         for bench in data["benchmarks"]:
             bench["name"] = "test_other"
 
@@ -123,7 +125,7 @@ def test_runs_of_one_cell_get_distinct_column_titles(root: Path) -> None:
 
 
 def test_too_few_rounds_are_warned_about(root: Path, tmp_path: Path) -> None:
-    def keep_three_rounds(data: dict) -> None:
+    def keep_three_rounds(data: dict[str, Any]) -> None:
         for bench in data["benchmarks"]:
             rounds = bench["extra_info"]["rounds"]
             rounds["decode_tokens_per_s"] = rounds["decode_tokens_per_s"][:3]
@@ -141,7 +143,7 @@ def test_too_few_rounds_are_warned_about(root: Path, tmp_path: Path) -> None:
 def test_a_benchmark_without_per_round_figures_is_skipped_not_an_error(root: Path, tmp_path: Path) -> None:
     """Like the overhead benchmark, which reports a ratio: it must not turn every gate into exit 2."""
 
-    def add_ratio_only(data: dict) -> None:
+    def add_ratio_only(data: dict[str, Any]) -> None:
         extra = {"overhead": {"ratio": 1.0}}
         data["benchmarks"].append({**data["benchmarks"][0], "name": "test_overhead", "extra_info": extra})
 

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from vlmhyperbench.compare import compare, resolve
+from vlmhyperbench.compare import Comparison, compare, resolve
 from vlmhyperbench.report.compare import print_comparison, to_markdown, write_report
 
 CU124 = "3.12-cu124-dev"
 
 
-def _render(comparison) -> str:
+def _render(comparison: Comparison) -> str:
     console = Console(record=True, width=200, color_system=None)
     print_comparison(comparison, console)
     return console.export_text()

@@ -24,7 +24,7 @@ def project(repo_root: Path) -> ProjectFiles:
     return ProjectFiles(repo_root)
 
 
-def _locked(lock: dict, name: str) -> list[dict]:
+def _locked(lock: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [p for p in lock["package"] if p["name"] == name]
 
 
@@ -97,9 +97,12 @@ def test_profile_locks_install_the_same_cuda_builds(project: ProjectFiles, profi
 
 
 def test_backend_for_cuda_maps_torch_version_cuda() -> None:
-    assert backend_for_cuda("12.4").name == "cu124"
-    assert backend_for_cuda("12.8").name == "cu128"
-    assert backend_for_cuda("13.0").name == "cu130"
+    backend = backend_for_cuda("12.4")
+    assert backend is not None and backend.name == "cu124"
+    backend = backend_for_cuda("12.8")
+    assert backend is not None and backend.name == "cu128"
+    backend = backend_for_cuda("13.0")
+    assert backend is not None and backend.name == "cu130"
     assert backend_for_cuda("13.2") is None  # torch 2.15 on PyPI: no backend of ours yet
     assert backend_for_cuda(None) is None
 

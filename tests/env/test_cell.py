@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_a_cuda_build_outside_the_registry_keeps_its_own_label() -> None:
     assert cuda_label(None) == "cpu" and cuda_label("") == "cpu"
 
 
-def _installed(tmp_path: Path, version: str, direct_url: dict | None) -> Path:
+def _installed(tmp_path: Path, version: str, direct_url: dict[str, Any] | None) -> Path:
     """A distribution as an installer leaves it: a dist-info folder, with direct_url.json when it has one."""
     info = tmp_path / f"vlmhb_probe-{version}.dist-info"
     info.mkdir(parents=True)
@@ -62,7 +63,11 @@ def _installed(tmp_path: Path, version: str, direct_url: dict | None) -> Path:
     ],
 )
 def test_profile_from_the_installers_record(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str, direct_url: dict | None, profile: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    version: str,
+    direct_url: dict[str, Any] | None,
+    profile: str,
 ) -> None:
     monkeypatch.setattr(sys, "path", [str(_installed(tmp_path, version, direct_url)), *sys.path])
     installed = detect_profile("vlmhb-probe")

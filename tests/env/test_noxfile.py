@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from itertools import product
 from pathlib import Path
@@ -27,7 +28,7 @@ CELLS = [
 ]
 
 
-def nox(repo_root: Path, *args: str):
+def nox(repo_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     return run(
         [sys.executable, "-m", "nox", "-f", str(repo_root / "noxfile.py"), *args], cwd=repo_root, env=env
@@ -35,13 +36,14 @@ def nox(repo_root: Path, *args: str):
 
 
 @pytest.fixture(scope="module")
-def listing(repo_root: Path) -> list[dict]:
+def listing(repo_root: Path) -> list[dict[str, Any]]:
     result = nox(repo_root, "--list", "--json")
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    cells: list[dict[str, Any]] = json.loads(result.stdout)
+    return cells
 
 
-def test_json_listing_has_every_cell_with_names_and_tags(listing: list[dict]) -> None:
+def test_json_listing_has_every_cell_with_names_and_tags(listing: list[dict[str, Any]]) -> None:
     cells = {c["session"]: c for c in listing if c["name"].startswith(("tests-", "bench-"))}
     assert set(cells) == {f"{kind}-{py}-{backend}({profile})" for kind, py, backend, profile in CELLS}
     for kind, py, backend, profile in CELLS:
@@ -52,7 +54,7 @@ def test_json_listing_has_every_cell_with_names_and_tags(listing: list[dict]) ->
         assert set(cell["tags"]) == {kind, f"py{py}", backend, profile}
 
 
-def test_other_sessions_exist(listing: list[dict]) -> None:
+def test_other_sessions_exist(listing: list[dict[str, Any]]) -> None:
     assert {"lint", "locks", "ci-matrix"} <= {c["name"] for c in listing}
 
 

@@ -21,7 +21,9 @@ def release_redirect(project: ProjectFiles, clone: Path) -> dict[str, str]:
     }
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600):
+def run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "VLMHYPERBENCH_"))}
     full_env.update(env or {})
     return subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ from vlmhyperbench.eval.config import (
         ({"zzz": 1}, "unknown key 'zzz'; allowed: model, dataset"),
     ],
 )
-def test_bad_keys_and_values_are_named(data: dict, expected: str) -> None:
+def test_bad_keys_and_values_are_named(data: dict[str, Any], expected: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(data, "run.yaml")
     assert str(info.value).startswith("run.yaml: ")

@@ -19,7 +19,7 @@ pytest.importorskip("torch")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import vlmhyperbench.eval.run as run_module
-from vlmhyperbench.eval.run import RunError, run_evaluation
+from vlmhyperbench.eval.run import RunError, RunResult, run_evaluation
 
 
 class Interrupted(RuntimeError):
@@ -58,7 +58,7 @@ def _config(model: Path, dataset: Path, out: Path, **changes: object) -> RunConf
     return base.model_copy(update=changes)
 
 
-def _run(config: RunConfig, **kwargs: object):
+def _run(config: RunConfig, **kwargs: object) -> RunResult:
     return run_evaluation(config, show_progress=False, report=False, **kwargs)  # type: ignore[arg-type]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -94,7 +95,7 @@ def test_saved_model_loads_by_folder(tmp_path: Path) -> None:
         ("dummy:tiny-qwen2-vl", {"image_size": 30}, r"multiple of 28"),
     ],
 )
-def test_bad_input_is_a_clear_error(spec: str, kwargs: dict, message: str) -> None:
+def test_bad_input_is_a_clear_error(spec: str, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises((ModelLoadError, ValueError), match=message):
         load_vlm(spec, device="cpu", **kwargs)
 

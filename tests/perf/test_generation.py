@@ -34,7 +34,7 @@ def test_fixed_length_measurement(qwen: LoadedVLM) -> None:
     assert 0 < m.ttft_s <= m.latency_s
     # the vision encoder runs once, inside the prefill, so before the first token
     assert m.vision_s is not None and 0 < m.vision_s < m.ttft_s
-    assert min(m.input_tokens) > qwen.image_tokens
+    assert m.input_tokens is not None and min(m.input_tokens) > qwen.image_tokens
     assert m.peak_memory_allocated_bytes is None and m.nvml_memory_used_bytes is None  # CPU
     assert m.clock == "perf_counter"
     assert m.image_tokens == qwen.image_tokens == 16
@@ -114,7 +114,8 @@ def test_cuda_measurement_uses_events_and_records_memory() -> None:
     m = measure_generation(loaded, _pages(2), PROMPTS, max_new_tokens=4)
     assert m.clock == "cuda_event"
     assert m.output_tokens == [4, 4]
-    assert m.vision_s is not None and 0 < m.vision_s < m.ttft_s <= m.latency_s
+    assert m.vision_s is not None and m.ttft_s is not None and m.latency_s is not None
+    assert 0 < m.vision_s < m.ttft_s <= m.latency_s
     assert m.peak_memory_allocated_bytes and m.peak_memory_reserved_bytes
     assert m.peak_memory_reserved_bytes >= m.peak_memory_allocated_bytes
     assert m.nvml_memory_used_bytes is None or m.nvml_memory_used_bytes >= m.peak_memory_reserved_bytes

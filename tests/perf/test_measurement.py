@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from vlmhyperbench.figures import FIGURES
@@ -9,7 +11,7 @@ from vlmhyperbench.perf import GenerationMeasurement, per_round, summarize
 
 
 def _m(**overrides: object) -> GenerationMeasurement:
-    values: dict = {
+    values: dict[str, Any] = {
         "texts": ["a", "b"],
         "input_tokens": [100, 80],
         "output_tokens": [11, 11],

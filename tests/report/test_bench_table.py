@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 
 from vlmhyperbench.figures import get_figure
@@ -11,7 +13,7 @@ from vlmhyperbench.report.format import in_column
 GIB = 1024**3
 
 
-def _info(alloc: int | None) -> dict:
+def _info(alloc: int | None) -> dict[str, Any]:
     return {
         "config": {
             "model": "dummy:qwen2-vl-2b",
@@ -43,7 +45,7 @@ def _info(alloc: int | None) -> dict:
     }
 
 
-def _render(infos: list[dict]) -> str:
+def _render(infos: list[dict[str, Any]]) -> str:
     console = Console(width=160, record=True)
     print_bench(infos, console)
     return console.export_text()

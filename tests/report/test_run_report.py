@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -18,7 +19,7 @@ from vlmhyperbench.report.run_report import write_run_report
 METRIC_NAMES = ["cer", "wer", "anls", "bleu", "exact_match"]
 
 
-def _summary_and_rows() -> tuple[dict, list]:
+def _summary_and_rows() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     samples = [
         Sample("p1", "test", "a.png", "q", "ИВАНОВ", "passport", "surname"),
         Sample("p2", "test", "a.png", "q", "12.03.1990", "passport", "birth_date"),

@@ -63,7 +63,10 @@ def test_files_have_a_bom_and_semicolons(written: dict[str, Path]) -> None:
 
 
 def test_the_known_quirks_hold() -> None:
-    by_id = {row["id"]: row for row in score_upstream(GOLDEN / "annotation.csv", GOLDEN / "answers.csv").tables["by_id"]}
+    by_id = {
+        row["id"]: row
+        for row in score_upstream(GOLDEN / "annotation.csv", GOLDEN / "answers.csv").tables["by_id"]
+    }
     assert by_id[0]["bleu_score"] == pytest.approx(100.0)  # 13a splits "353-721-310 54" into 6 tokens
     assert by_id[12]["cer_error"] == 0.0 and by_id[12]["bleu_score"] == 0.0  # exact short answer: BLEU 0
     assert by_id[14]["cer_error"] == 1.0  # "89" vs "№ 89": no normalisation of №

@@ -101,6 +101,7 @@ class RunConfig(_Strict):
     def _known_metrics(cls, value: list[str]) -> list[str]:
         from vlmhyperbench.eval.metrics import METRICS
 
+        value = [name.lower() for name in value]  # `CER` as upstream configs write it is `cer`
         for name in value:
             if name not in METRICS:
                 raise ValueError(f"Unknown metric {name!r}. Available: {', '.join(METRICS.names())}")

@@ -511,7 +511,7 @@ def _run_locked(
 
     answers = read_answers(answers_file)
     rows = score_answers(samples, answers, config.metrics, yo_to_e=config.yo_to_e)
-    tables = aggregate(rows, config.metrics, config.aggregators)
+    tables = aggregate(rows, config.metrics, config.aggregators, yo_to_e=config.yo_to_e)
     files = {f"answers_{k}": v for k, v in write_aggregations(answers_file, tables).items()}
     files["answers"] = answers_file
 
@@ -558,7 +558,7 @@ def _summary(
     if not measurements and previous is not None:
         speed = previous.speed.model_dump() if previous.speed else None
         model_info = previous.model or model_info
-    general = _group_all(rows, config.metrics)
+    general = _group_all(rows, config.metrics, config.yo_to_e)
     return {
         "run": {
             "out": str(out),
@@ -598,10 +598,10 @@ def _summary(
     }
 
 
-def _group_all(rows: list[Row], metrics: list[str]) -> dict[str, Any]:
+def _group_all(rows: list[Row], metrics: list[str], yo_to_e: bool) -> dict[str, Any]:
     from vlmhyperbench.eval.aggregate import general
 
-    found = general(rows, metrics)
+    found = general(rows, metrics, yo_to_e=yo_to_e)
     return dict(found[0]) if found else {"count": 0}
 
 

@@ -83,7 +83,9 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     header, body = rows[0], rows[1:]
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
-            raise UpstreamFormatError(f"{path}: row {number}: {len(row)} fields, the header has {len(header)}")
+            raise UpstreamFormatError(
+                f"{path}: row {number}: {len(row)} fields, the header has {len(header)}"
+            )
     return header, body
 
 
@@ -120,12 +122,15 @@ def _metrics(names: Sequence[str] | None) -> list[str]:
     unknown = [n for n in wanted if n not in UPSTREAM_METRICS]
     if unknown:
         raise UpstreamFormatError(
-            f"metric {unknown[0]!r} is not in metric_evaluator 0.1.1. Available: {', '.join(UPSTREAM_METRICS)}"
+            f"metric {unknown[0]!r} is not in metric_evaluator 0.1.1. "
+            f"Available: {', '.join(UPSTREAM_METRICS)}"
         )
     return wanted
 
 
-def _rates(references: list[str], predictions: list[str], metrics: list[str], bleu_name: str) -> dict[str, float]:
+def _rates(
+    references: list[str], predictions: list[str], metrics: list[str], bleu_name: str
+) -> dict[str, float]:
     """WER, CER and BLEU over lists (corpus level), named and ordered as upstream (WER, CER, BLEU)."""
     import jiwer
     import sacrebleu
@@ -181,7 +186,9 @@ def score_upstream(
         ids.append(int(raw))
     if len(set(ids)) != len(ids):
         duplicate = next(i for i in ids if ids.count(i) > 1)
-        raise UpstreamFormatError(f"{answers_file}: duplicate id {duplicate} (metric_evaluator refuses it too)")
+        raise UpstreamFormatError(
+            f"{answers_file}: duplicate id {duplicate} (metric_evaluator refuses it too)"
+        )
     known = [i for i in ids if 0 <= i < len(a_rows)]
     unknown = [i for i in ids if not 0 <= i < len(a_rows)]
     by_row = dict(zip(ids, predictions, strict=True))
@@ -200,8 +207,8 @@ def score_upstream(
     wanted = set(known)
     references = [answers[i] for i in range(len(a_rows)) if i in wanted]
     in_file_order = [by_row[i] for i in ids if i in wanted]
-    general = [_rates(references, in_file_order, names, "bleu_score")] if references else []
-    tables = {
+    general: Table = [_rates(references, in_file_order, names, "bleu_score")] if references else []
+    tables: dict[str, Table] = {
         "by_id": by_id,
         "by_doc_question": _group(by_id, ("doc_class", "question_type"), names),
         "by_doc_type": _group(by_id, ("doc_class",), names),
@@ -214,7 +221,9 @@ def _cell(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def write_upstream_tables(answers_file: str | Path, tables: dict[str, Table], out_dir: str | Path) -> dict[str, Path]:
+def write_upstream_tables(
+    answers_file: str | Path, tables: dict[str, Table], out_dir: str | Path
+) -> dict[str, Path]:
     """`{answers_stem}_{aggregator}.csv` in `out_dir`, `;`-separated, UTF-8 with a BOM, as upstream writes."""
     stem = Path(answers_file).stem
     written: dict[str, Path] = {}
@@ -224,5 +233,7 @@ def write_upstream_tables(answers_file: str | Path, tables: dict[str, Table], ou
         writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
         writer.writerow(fieldnames)
         writer.writerows([_cell(row.get(k, "")) for k in fieldnames] for row in rows)
-        written[name] = write_text_atomic(Path(out_dir) / f"{stem}_{name}.csv", buffer.getvalue(), encoding="utf-8-sig")
+        written[name] = write_text_atomic(
+            Path(out_dir) / f"{stem}_{name}.csv", buffer.getvalue(), encoding="utf-8-sig"
+        )
     return written

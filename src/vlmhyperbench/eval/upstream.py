@@ -130,12 +130,12 @@ def _metrics(names: Sequence[str] | None) -> list[str]:
 
 def _rates(
     references: list[str], predictions: list[str], metrics: list[str], bleu_name: str
-) -> dict[str, float]:
+) -> dict[str, object]:
     """WER, CER and BLEU over lists (corpus level), named and ordered as upstream (WER, CER, BLEU)."""
     import jiwer
     import sacrebleu
 
-    out: dict[str, float] = {}
+    out: dict[str, object] = {}
     if "WER" in metrics:
         out["wer_error"] = float(jiwer.wer(references, predictions))
     if "CER" in metrics:

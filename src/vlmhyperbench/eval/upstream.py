@@ -113,6 +113,7 @@ class UpstreamScore:
     """The four tables metric_evaluator writes, each a list of rows (column -> value)."""
 
     tables: dict[str, Table]
+    questions: int  # rows of annotation.csv
     answered: int
     unknown_ids: list[int]
 
@@ -214,7 +215,7 @@ def score_upstream(
         "by_doc_type": _group(by_id, ("doc_class",), names),
         "general": general,
     }
-    return UpstreamScore(tables=tables, answered=len(known), unknown_ids=unknown)
+    return UpstreamScore(tables=tables, questions=len(a_rows), answered=len(known), unknown_ids=unknown)
 
 
 def _cell(value: object) -> str:

@@ -5,8 +5,10 @@ scorer's). Ids present in both are scored; the result says how many dataset ques
 the first few ids) and which answer ids the dataset does not have, so a partial file is visible rather than
 silently scored as if complete. Two profiles (`SCORING_PROFILES`):
 
-- `default`: our normalisation and group figures (`vlmhyperbench.eval.metrics`), tables `{stem}_{aggregator}.csv`;
-- `upstream`: metric_evaluator 0.1.1's numbers and files (`vlmhyperbench.eval.upstream`), ids are row positions.
+- `default`: our normalisation and group figures (`vlmhyperbench.eval.metrics`), tables
+  `{stem}_{aggregator}.csv`;
+- `upstream`: metric_evaluator 0.1.1's numbers and files (`vlmhyperbench.eval.upstream`), ids are row
+  positions.
 """
 
 from __future__ import annotations

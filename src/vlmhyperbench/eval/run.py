@@ -466,6 +466,13 @@ def _run_locked(
     report: bool,
 ) -> RunResult:
     answers_file = out / ANSWERS_FILE
+    if resume and answers_file.exists() and not (out / RUN_FILE).exists():
+        # run.json (model, dataset, fingerprint) is written before the first answer: without it the answers
+        # came from elsewhere, and appending this model's answers to them would mix two runs in a user's file
+        raise RunError(
+            f"cannot resume {out}: {answers_file.name} has no {RUN_FILE} recording the model and dataset "
+            f"that produced it; score it with `vlmhyperbench score {answers_file} --dataset DIR` instead"
+        )
     done = read_answers(answers_file, repair=True)
     _check_resume(config, out, bool(done), resume)
     if not done:  # nothing answered yet (or a start that failed): begin afresh, whatever was there

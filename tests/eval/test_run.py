@@ -121,7 +121,7 @@ def test_resume_refuses_answers_that_no_run_produced(dataset: Path, tmp_path: Pa
     answers.write_bytes(b"id;model_answer\r\nsnils_0000_number;123")  # a user's file, last line unterminated
     before = answers.read_bytes()
     config = _config(Path("dummy:tiny-qwen2-vl"), dataset, out)
-    with pytest.raises(RunError, match=r"has no run\.json .* vlmhyperbench score"):
+    with pytest.raises(RunError, match=r"has no run\.json .*vlmhyperbench score"):
         _run(config, resume=True)
     assert answers.read_bytes() == before
 

@@ -36,11 +36,12 @@ def score_answers(
     specs = [get_metric(m) for m in metrics] if metrics else list(METRICS)
     rows: list[Row] = []
     for sample in samples:
-        if sample.data_index not in answers:
+        if sample.id not in answers:
             continue
-        prediction = answers[sample.data_index]
+        prediction = answers[sample.id]
         row: Row = {
-            "id": sample.data_index,
+            "id": sample.id,
+            "data_index": sample.data_index,
             "doc_class": sample.doc_class,
             "question_type": sample.question_type,
             "answer": sample.answer,

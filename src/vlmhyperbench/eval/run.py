@@ -260,7 +260,7 @@ def _answer_all(
                 batch_size = max(1, batch_size // 2)
                 console.print(f"[yellow]out of memory: batch size halved to {batch_size}[/yellow]")
                 continue
-            writer.write_batch([s.data_index for s in chunk], [t.strip() for t in measurement.texts])
+            writer.write_batch([s.id for s in chunk], [t.strip() for t in measurement.texts])
             _append_speed(writer.path.parent / SPEED_FILE, measurement)
             measurements.append(measurement)
             done += len(chunk)
@@ -494,11 +494,11 @@ def _run_locked(
         ),
     )
 
-    wanted = {s.data_index for s in samples}
+    wanted = {s.id for s in samples}
     stray = [i for i in done if i not in wanted]
     if stray:
         raise RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
-    pending = [s for s in samples if s.data_index not in done]
+    pending = [s for s in samples if s.id not in done]
     console.print(
         f"{len(samples)} questions, {len(done)} already answered, {len(pending)} to ask ({config.model})",
         highlight=False,

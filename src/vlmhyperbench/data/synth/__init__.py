@@ -89,7 +89,7 @@ def synthesize(
             assert item.question_type and item.question
             samples.append(
                 Sample(
-                    data_index=f"{doc_class}_{i:04d}_{item.question_type}",
+                    data_index=str(i),  # the document number, shared by its questions (as upstream)
                     split="test",
                     image_path=image_path,
                     question=item.question,
@@ -97,6 +97,7 @@ def synthesize(
                     doc_class=doc_class,
                     question_type=item.question_type,
                     answer_bbox=json.dumps(list(boxes[item.question_type])),
+                    position=len(samples),
                 )
             )
     write_annotation(root, samples)

@@ -2,8 +2,8 @@
 different datasets are refused.
 
 Run folders are made by writing run.json (the record a first session writes before its first answer) and
-answers.csv, then calling `run_evaluation(..., resume=True)`: nothing is left to ask, so no model loads, and the real metric code scores the answers and writes answers_by_id.csv and
-summary.json like any run."""
+answers.csv, then calling `run_evaluation(..., resume=True)`: nothing is left to ask, so no model loads, and
+the real metric code scores the answers and writes answers_by_id.csv and summary.json like any run."""
 
 from __future__ import annotations
 

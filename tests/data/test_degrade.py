@@ -102,7 +102,7 @@ def test_tesseract_reads_worse_at_each_level(tmp_path: Path) -> None:
     for level in LEVELS:
         dataset = synthesize(tmp_path / level, n=8, seed=1, degradation=level)
         answers = answer_questions(dataset, dataset.samples, TesseractSpec("rus")).answers
-        by_level[level] = sum(cer.compute(s.answer, answers[s.data_index]) for s in dataset.samples) / len(
+        by_level[level] = sum(cer.compute(s.answer, answers[s.id]) for s in dataset.samples) / len(
             dataset
         )
     values = [by_level[level] for level in LEVELS]

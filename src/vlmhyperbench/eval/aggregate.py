@@ -10,6 +10,7 @@ its rows as `<metric>_row_mean`.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from vlmhyperbench.eval.metrics import METRICS, get_metric
 from vlmhyperbench.registry import Registry
 
 Row = dict[str, object]
-Aggregator = Callable[..., list[Row]]  # (rows, metrics, *, yo_to_e=False) -> rows
+Aggregator = Callable[..., list[Row]]  # (rows, metrics) -> rows, optionally a keyword `yo_to_e`
 
 AGGREGATORS: Registry[Aggregator] = Registry("aggregator")
 
@@ -107,7 +108,14 @@ def aggregate(
     yo_to_e: bool = False,
 ) -> dict[str, list[Row]]:
     names = list(aggregators) if aggregators else AGGREGATORS.names()
-    return {name: AGGREGATORS.get(name)(rows, metrics, yo_to_e=yo_to_e) for name in names}
+    return {name: _call(AGGREGATORS.get(name), rows, metrics, yo_to_e) for name in names}
+
+
+def _call(aggregator: Aggregator, rows: list[Row], metrics: Sequence[str], yo_to_e: bool) -> list[Row]:
+    """An aggregator takes (rows, metrics); one that also names `yo_to_e` gets the run's setting."""
+    if "yo_to_e" in inspect.signature(aggregator).parameters:
+        return aggregator(rows, metrics, yo_to_e=yo_to_e)
+    return aggregator(rows, metrics)
 
 
 def write_rows(path: Path, rows: list[Row]) -> Path:

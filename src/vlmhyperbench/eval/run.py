@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +31,7 @@ from rich.console import Console
 from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data import Dataset, Sample, load_dataset
 from vlmhyperbench.data.fingerprint import changes, fingerprint
-from vlmhyperbench.data.prompts import PromptCollection, load_prompts
+from vlmhyperbench.data.prompts import PromptCollection, PromptWarning, load_prompts
 from vlmhyperbench.data.synth import read_manifest
 from vlmhyperbench.engines import Engine, Generation, Query
 from vlmhyperbench.errors import RunStateError
@@ -183,7 +184,9 @@ def _region(sample: Sample) -> tuple[int, int, int, int] | None:
 
 def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
     # The models contract has no system role; the system prompt leads the user turn instead.
-    text = prompts.render(sample)
+    with warnings.catch_warnings():  # each missing pair was already named once, before the model loaded
+        warnings.simplefilter("ignore", PromptWarning)
+        text = prompts.render(sample, fallback=True)
     return f"{prompts.system}\n\n{text}" if prompts.system else text
 
 
@@ -483,6 +486,8 @@ def _run_locked(
     dataset = _prepare_dataset(config, out)
     samples, not_answerable = _answerable(config, _select(config, dataset))
     prompts = load_prompts(config.prompts)
+    for sample in samples:  # a missing prompt or an empty question fails here, before any model loads
+        prompts.render(sample, fallback=config.prompt_fallback)
     prints = fingerprint(dataset, samples)
     _check_dataset(out, prints, set(done))
     write_text_atomic(

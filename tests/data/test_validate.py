@@ -112,9 +112,10 @@ def test_image_path_escaping_the_folder(folder: Path, image: str) -> None:
     assert "escapes the dataset folder" in message or "is absolute" in message
 
 
-def test_empty_question_is_left_to_the_prompt_collection(folder: Path) -> None:
-    _write(folder, HEADER, _row(question=""))
-    assert load_dataset(folder).samples[0].question == ""
+def test_empty_question_and_answer_are_allowed(folder: Path) -> None:
+    _write(folder, HEADER, _row(question="", answer=""))  # the prompt supplies the question; a blank field
+    sample = load_dataset(folder).samples[0]
+    assert sample.question == sample.answer == ""
 
 
 def test_answer_bbox_is_read_as_pixels(folder: Path) -> None:
@@ -139,7 +140,7 @@ def test_missing_annotation_file(tmp_path: Path) -> None:
 
 
 def test_load_raises_with_every_problem(folder: Path) -> None:
-    _write(folder, HEADER, _row("1", answer=""), _row("2", image="/etc/passwd"), _row("3", image="x.png"))
+    _write(folder, HEADER, _row("1", image=""), _row("2", image="/etc/passwd"), _row("3", image="x.png"))
     with pytest.raises(DatasetError) as info:
         load_dataset(folder)
     assert len(info.value.problems) == 3
@@ -147,10 +148,10 @@ def test_load_raises_with_every_problem(folder: Path) -> None:
 
 
 def test_cli_data_check_lists_problems_and_exits_1(folder: Path) -> None:
-    _write(folder, HEADER, _row("1", answer=""), _row("1", image="../outside.png"))
+    _write(folder, HEADER, _row("1", image=""), _row("1", image="../outside.png"))
     result = CliRunner().invoke(app, ["data", "check", str(folder)])
     assert result.exit_code == 1
-    assert "empty answer" in result.output and "outside.png" in result.output
+    assert "empty image path" in result.output and "outside.png" in result.output
 
 
 def test_cli_data_check_ok(folder: Path) -> None:

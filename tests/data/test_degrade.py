@@ -76,6 +76,7 @@ def test_the_dataset_records_its_degradation(tmp_path: Path) -> None:
         "seed": 2,
         "doc_classes": ["passport", "snils", "inn", "invoice"],
         "degradation": "scan",
+        "labels": "ours",
         "albumentations": read_manifest(tmp_path / "scan")["albumentations"],
     }
     assert load_dataset(tmp_path / "scan").samples == dataset.samples  # the validator accepts it

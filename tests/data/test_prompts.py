@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from vlmhyperbench.data import Sample
-from vlmhyperbench.data.prompts import PromptError, PromptWarning, load_prompts
+from vlmhyperbench.data.prompts import PromptError, load_prompts
 
 
 def _sample(doc_class: str, question_type: str) -> Sample:
@@ -77,12 +77,12 @@ def test_a_missing_pair_is_an_error_or_with_fallback_a_warning(tmp_path: Path) -
     prompts = load_prompts(path)
     with pytest.raises(PromptError, match=r"no prompt for doc_class 'snils', question_type 'Номер снилса'"):
         prompts.render(_upstream("snils", "Номер снилса", "Какой номер?"))
-    with pytest.warns(PromptWarning, match="'snils', question_type 'Номер снилса'"):
+    with pytest.warns(UserWarning, match="'snils', question_type 'Номер снилса'"):
         assert (
             prompts.render(_upstream("snils", "Номер снилса", "Какой номер?"), fallback=True)
             == "Какой номер?"
         )
-    with pytest.raises(PromptError, match="question 1: the question is empty"), pytest.warns(PromptWarning):
+    with pytest.raises(PromptError, match="question 1: the question is empty"), pytest.warns(UserWarning):
         prompts.render(_upstream("snils", "Номер снилса"), fallback=True)
 
 

@@ -112,10 +112,9 @@ def test_image_path_escaping_the_folder(folder: Path, image: str) -> None:
     assert "escapes the dataset folder" in message or "is absolute" in message
 
 
-def test_empty_question_and_answer_are_allowed(folder: Path) -> None:
-    _write(folder, HEADER, _row(question="", answer=""))  # the prompt supplies the question; a blank field
-    sample = load_dataset(folder).samples[0]
-    assert sample.question == sample.answer == ""
+def test_empty_question_is_left_to_the_prompt_collection(folder: Path) -> None:
+    _write(folder, HEADER, _row(question=""))
+    assert load_dataset(folder).samples[0].question == ""
 
 
 def test_answer_bbox_is_read_as_pixels(folder: Path) -> None:

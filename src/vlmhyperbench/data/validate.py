@@ -27,9 +27,8 @@ from vlmhyperbench.errors import DataError
 
 # Columns that must not be empty in any row. An empty reference `answer` is an error, not a question to
 # score: every metric would reward a model that answers nothing on it (exact match, ANLS and BLEU all 1).
-# question may be empty: upstream's prompt collections supply the prompt (checked when prompts are rendered);
-# answer may be empty: the field is blank on that document (upstream scores it too)
-REQUIRED_VALUES = ("data_index", "image_path")
+# question may be empty: upstream's prompt collections supply the prompt (checked when prompts are rendered)
+REQUIRED_VALUES = ("data_index", "image_path", "answer")
 BBOX_FORMAT = "a JSON list of 4 numbers [x0, y0, x1, y1] (or a list of such lists), or empty"
 OTHER_SEPARATORS = {",": "comma", "\t": "tab", "|": "pipe"}
 

@@ -31,7 +31,7 @@ from rich.console import Console
 from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data import Dataset, Sample, load_dataset
 from vlmhyperbench.data.fingerprint import changes, fingerprint
-from vlmhyperbench.data.prompts import PromptCollection, PromptWarning, load_prompts
+from vlmhyperbench.data.prompts import PromptCollection, load_prompts
 from vlmhyperbench.data.synth import read_manifest
 from vlmhyperbench.engines import Engine, Generation, Query
 from vlmhyperbench.errors import RunStateError
@@ -185,7 +185,7 @@ def _region(sample: Sample) -> tuple[int, int, int, int] | None:
 def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
     # The models contract has no system role; the system prompt leads the user turn instead.
     with warnings.catch_warnings():  # each missing pair was already named once, before the model loaded
-        warnings.simplefilter("ignore", PromptWarning)
+        warnings.filterwarnings("ignore", message=".*no prompt for", category=UserWarning)
         text = prompts.render(sample, fallback=True)
     return f"{prompts.system}\n\n{text}" if prompts.system else text
 

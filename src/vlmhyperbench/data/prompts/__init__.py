@@ -40,15 +40,11 @@ DEFAULT_PROMPTS = Path(__file__).with_name("default.yaml")
 PLACEHOLDERS = frozenset({"question", "doc_class", "question_type"})
 ANY = "*"
 
-__all__ = ["DEFAULT_PROMPTS", "PromptCollection", "PromptError", "PromptWarning", "load_prompts"]
+__all__ = ["DEFAULT_PROMPTS", "PromptCollection", "PromptError", "load_prompts"]
 
 
 class PromptError(DataError):
     """A prompt file that cannot be used; the message names the file and the key."""
-
-
-class PromptWarning(UserWarning):
-    """A prompt collection lacks a (doc_class, question_type) and the question is sent instead."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +67,8 @@ class PromptCollection:
                 f"{self.source}: no prompt for {pair}; add the row "
                 f"'...;{doc_class} {question_type}' or allow prompt_fallback to send the dataset's question"
             )
-        warnings.warn(
-            f"{self.source}: no prompt for {pair}: sending the question", PromptWarning, stacklevel=2
-        )
+        # a UserWarning, not an error class: the run goes on (vlmhyperbench.errors holds what stops it)
+        warnings.warn(f"{self.source}: no prompt for {pair}: sending the question", UserWarning, stacklevel=2)
         return "{question}"
 
     def render(self, sample: Sample, fallback: bool = False) -> str:

@@ -317,7 +317,7 @@ def _answer_served(
 
         def write(i: int, text: str) -> None:
             nonlocal answered
-            writer.write_batch([pending[i].data_index], [text])
+            writer.write_batch([pending[i].id], [text])
             answered += 1
             ended()
             if on_answer_done is not None:

@@ -1,9 +1,9 @@
 """The quality gate on run folders scored by the real pipeline: A/A passes, a seeded loss fails, and
 different datasets are refused.
 
-Run folders are made by writing answers.csv and calling `run_evaluation(..., resume=True)`: nothing is left
-to ask, so no model loads, and the real metric code scores the answers and writes answers_by_id.csv and
-summary.json like any run."""
+Run folders are made by writing run.json (the record a first session writes before its first answer) and
+answers.csv, then calling `run_evaluation(..., resume=True)`: nothing is left to ask, so no model loads, and
+the real metric code scores the answers and writes answers_by_id.csv and summary.json like any run."""
 
 from __future__ import annotations
 
@@ -30,19 +30,21 @@ from vlmhyperbench.data import load_dataset
 from vlmhyperbench.data.synth import synthesize
 from vlmhyperbench.eval.answers import AnswersWriter
 from vlmhyperbench.eval.config import RunConfig
-from vlmhyperbench.eval.run import ANSWERS_FILE, run_evaluation
+from vlmhyperbench.eval.run import ANSWERS_FILE, RUN_FILE, run_evaluation
 
 
 def reference_answers(dataset: Path) -> dict[str, str]:
-    return {s.data_index: s.answer for s in load_dataset(dataset).samples}
+    return {s.id: s.answer for s in load_dataset(dataset).samples}
 
 
 def scored_run(dataset: Path, out: Path, answers: Mapping[str, str], model: str = "crafted") -> Path:
     """A run folder whose answers are `answers`, scored through `run_evaluation`."""
     out.mkdir(parents=True)
+    config = RunConfig(model=model, dataset=dataset, out=out)
+    record = {"config": config.model_dump(mode="json"), "dataset": str(dataset)}
+    (out / RUN_FILE).write_text(json.dumps(record), encoding="utf-8")
     with AnswersWriter(out / ANSWERS_FILE) as writer:
         writer.write_batch(list(answers), list(answers.values()))
-    config = RunConfig(model=model, dataset=dataset, out=out)
     run_evaluation(config, resume=True, show_progress=False, report=False)
     return out
 
@@ -53,7 +55,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     dataset = synthesize(tmp / "dataset", n=12, seed=1).root  # 57 questions, 4 doc classes
     truth = reference_answers(dataset)
     good = noisy(truth, share=0.15, rate=0.3, seed=1)
-    passport = [key for key in good if key.startswith("passport_")]
+    passport = [s.id for s in load_dataset(dataset).samples if s.doc_class == "passport"]
     other = synthesize(tmp / "other", n=12, seed=2).root  # the same ids, other reference answers
     return {
         "good": scored_run(dataset, tmp / "runs" / "good", good),

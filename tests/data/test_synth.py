@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import replace
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -77,3 +78,18 @@ def test_cli_synth_then_check(tmp_path: Path) -> None:
     assert runner.invoke(app, ["data", "check", str(tmp_path)]).exit_code == 0
     bad = runner.invoke(app, ["data", "synth", "--out", str(tmp_path), "--doc-class", "visa"])
     assert bad.exit_code == 2 and "Unknown doc_class 'visa'" in bad.output
+
+
+def test_synth_with_upstream_labels(tmp_path: Path) -> None:
+    from vlmhyperbench.data.prompts import load_prompts
+
+    dataset = synthesize(tmp_path, n=4, seed=0, labels="upstream")
+    assert set(dataset.values("doc_class")) == {"passport", "snils", "tin_new", "invoice"}
+    assert "Номер снилса" in dataset.values("question_type") and "ИНН" in dataset.values("question_type")
+    loaded = load_dataset(tmp_path)
+    assert {s.data_index for s in loaded.samples if s.doc_class == "snils"} == {
+        "1"
+    }  # one document, its questions
+    prompts = load_prompts()
+    for sample in loaded.samples:  # every upstream label has a built-in prompt standing without the question
+        assert "{" not in prompts.render(replace(sample, question=""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,8 @@ def _only(folder: Path) -> str:
 def test_good_dataset_loads(folder: Path) -> None:
     _write(folder, HEADER, _row("1"), _row("2", question="Какое имя?", answer="Иван"))
     dataset = load_dataset(folder)
-    assert [s.id for s in dataset.samples] == ["1", "2"]
+    assert [s.id for s in dataset.samples] == ["0", "1"]  # row positions, as upstream numbers answers
+    assert [s.data_index for s in dataset.samples] == ["1", "2"]
     assert dataset.samples[0].answer == "Иванов"
     assert dataset.load_image(dataset.samples[0]).size == (16, 16)
 
@@ -57,7 +59,7 @@ def test_write_then_read_round_trip(folder: Path) -> None:
         "a;1", "test", "img.png", 'вопрос с ";"', "ответ\nв две строки", "inn", "number", "[1, 2, 3, 4]"
     )
     write_annotation(folder, [sample])
-    assert load_dataset(folder).samples == [sample]
+    assert load_dataset(folder).samples == [replace(sample, position=0)]
 
 
 def test_wrong_separator(folder: Path) -> None:
@@ -69,13 +71,23 @@ def test_wrong_separator(folder: Path) -> None:
 def test_missing_columns(folder: Path) -> None:
     _write(folder, "data_index;split;image_path;question;answer", "1;test;img.png;q;a")
     message = _only(folder)
-    assert "row 1" in message and "missing column(s): doc_class, question_type, answer_bbox" in message
+    assert "row 1" in message and "missing column(s): doc_class, question_type (expected" in message
 
 
-def test_duplicate_ids(folder: Path) -> None:
-    _write(folder, HEADER, _row("7"), _row("8"), _row("7"))
-    message = _only(folder)
-    assert "row 4, column 'data_index'" in message and "duplicate id '7' (first used in row 2)" in message
+def test_split_and_answer_bbox_are_optional(folder: Path) -> None:
+    _write(
+        folder, "data_index;image_path;question;answer;doc_class;question_type", "1;img.png;q;a;inn;number"
+    )
+    (sample,) = load_dataset(folder).samples
+    assert sample.split == "" and sample.answer_bbox == ""
+
+
+def test_data_index_is_a_document_number_that_repeats(folder: Path) -> None:
+    _write(
+        folder, HEADER, _row("7"), _row("7"), "", _row("8")
+    )  # a blank line is not a row (as pandas reads it)
+    samples = load_dataset(folder).samples
+    assert [(s.data_index, s.id) for s in samples] == [("7", "0"), ("7", "1"), ("8", "2")]
 
 
 def test_missing_image(folder: Path) -> None:
@@ -100,10 +112,9 @@ def test_image_path_escaping_the_folder(folder: Path, image: str) -> None:
     assert "escapes the dataset folder" in message or "is absolute" in message
 
 
-def test_empty_question(folder: Path) -> None:
-    _write(folder, HEADER, _row(question="  "))
-    message = _only(folder)
-    assert "row 2, column 'question'" in message and "empty question" in message
+def test_empty_question_is_left_to_the_prompt_collection(folder: Path) -> None:
+    _write(folder, HEADER, _row(question=""))
+    assert load_dataset(folder).samples[0].question == ""
 
 
 def test_answer_bbox_is_read_as_pixels(folder: Path) -> None:
@@ -128,7 +139,7 @@ def test_missing_annotation_file(tmp_path: Path) -> None:
 
 
 def test_load_raises_with_every_problem(folder: Path) -> None:
-    _write(folder, HEADER, _row("1", question=""), _row("1"), _row("3", image="x.png"))
+    _write(folder, HEADER, _row("1", image=""), _row("2", image="/etc/passwd"), _row("3", image="x.png"))
     with pytest.raises(DatasetError) as info:
         load_dataset(folder)
     assert len(info.value.problems) == 3
@@ -136,10 +147,10 @@ def test_load_raises_with_every_problem(folder: Path) -> None:
 
 
 def test_cli_data_check_lists_problems_and_exits_1(folder: Path) -> None:
-    _write(folder, HEADER, _row("1", question=""), _row("1"))
+    _write(folder, HEADER, _row("1", image=""), _row("1", image="../outside.png"))
     result = CliRunner().invoke(app, ["data", "check", str(folder)])
     assert result.exit_code == 1
-    assert "empty question" in result.output and "duplicate id" in result.output
+    assert "empty image path" in result.output and "outside.png" in result.output
 
 
 def test_cli_data_check_ok(folder: Path) -> None:

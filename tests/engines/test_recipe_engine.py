@@ -100,7 +100,7 @@ def test_a_new_engine_runs_the_quality_pipeline(pixels: type[Engine], dataset: P
     result = run_evaluation(config, show_progress=False)
 
     data = load_dataset(dataset)
-    expected = {s.data_index: grey_level(data.load_image(s), s.bbox) for s in data.samples}
+    expected = {s.id: grey_level(data.load_image(s), s.bbox) for s in data.samples}
     with result.answers_file.open(encoding="utf-8") as handle:
         answers = dict(list(csv.reader(handle, delimiter=";"))[1:])
     assert answers == expected and len(answers) == 7

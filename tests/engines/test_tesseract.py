@@ -66,7 +66,7 @@ def test_reads_a_rendered_line() -> None:
 def test_clean_synthetic_documents_read_almost_perfectly(tmp_path: Path) -> None:
     dataset = synthesize(tmp_path, n=8, seed=1)
     # one question loses its box: the engine must list it, not answer it
-    dropped = dataset.samples[0].data_index
+    dropped = dataset.samples[0].id
     dataset.samples[0] = dataclasses.replace(dataset.samples[0], answer_bbox="")
     assert not answerable(dataset.samples[0])
 
@@ -76,8 +76,8 @@ def test_clean_synthetic_documents_read_almost_perfectly(tmp_path: Path) -> None
     assert dropped not in result.answers
     assert len(result.answers) == len(dataset) - 1
     cer = METRICS.get("cer")
-    scored = [s for s in dataset.samples if s.data_index in result.answers]
-    corpus_cer = sum(cer.compute(s.answer, result.answers[s.data_index]) for s in scored) / len(scored)
+    scored = [s for s in dataset.samples if s.id in result.answers]
+    corpus_cer = sum(cer.compute(s.answer, result.answers[s.id]) for s in scored) / len(scored)
     assert corpus_cer < 0.05, corpus_cer
     speed = result.speed()
     assert speed["pages"] == 8 and speed["questions"] == len(dataset) - 1
@@ -93,7 +93,7 @@ def test_run_with_tesseract_leaves_out_rows_without_a_box(tmp_path: Path) -> Non
     from vlmhyperbench.eval.run import run_evaluation
 
     dataset = synthesize(tmp_path / "set", n=4, seed=3, degradation="scan")
-    boxless = dataset.samples[2].data_index
+    boxless = dataset.samples[2].id
     dataset.samples[2] = dataclasses.replace(dataset.samples[2], answer_bbox="")
     write_annotation(tmp_path / "set", dataset.samples)
 
@@ -104,7 +104,8 @@ def test_run_with_tesseract_leaves_out_rows_without_a_box(tmp_path: Path) -> Non
     assert summary["run"]["not_answerable"] == 1
     assert summary["run"]["questions"] == summary["run"]["answered"] == len(dataset) - 1
     answered = (tmp_path / "run" / "answers.csv").read_text(encoding="utf-8")
-    assert boxless not in answered and len(answered.splitlines()) == len(dataset)  # header + answerable
+    ids = [line.split(";")[0] for line in answered.splitlines()[1:]]
+    assert boxless not in ids and len(answered.splitlines()) == len(dataset)  # header + answerable
     assert summary["general"]["cer"] < 0.1
     assert summary["dataset"]["degradation"] == "scan"
     assert summary["model"]["engine"] == "tesseract" and summary["model"]["tesseract"].startswith("5")

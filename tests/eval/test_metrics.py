@@ -73,3 +73,29 @@ def test_unknown_metric_lists_the_available() -> None:
         KeyError, match=r"Unknown metric 'cre'\. Available: cer, wer, anls, bleu, exact_match"
     ):
         score("a", "a", ["cre"])
+
+
+def test_numero_sign_is_not_turned_into_no() -> None:
+    from vlmhyperbench.eval.metrics import normalize_text
+
+    assert normalize_text("№\u00a089") == "№ 89"
+    assert normalize_text("ﬁ Ⅻ") == "fi xii"  # every other compatibility character still folds
+    assert score("89", "№ 89", ["cer"])["cer"] == 1.0  # two insertions over two characters, not 1.5
+
+
+def test_metric_names_are_case_insensitive() -> None:
+    assert score("Иванов", "иванов", ["CER", "Wer"]) == {"cer": 0.0, "wer": 0.0}
+
+
+def test_group_figures_are_corpus_level() -> None:
+    from vlmhyperbench.eval.metrics import get_metric
+
+    references, predictions = ["1", "ООО Ромашка и партнёры"], ["2", "ООО Ромашка и партнёры"]
+    cer = get_metric("cer")
+    assert cer.compute_corpus(references, predictions) == pytest.approx(1 / 23)  # one edit in 23 characters
+    assert cer.aggregate(
+        [cer.compute(r, p) for r, p in zip(references, predictions, strict=True)]
+    ) == pytest.approx(0.5)
+    bleu = get_metric("bleu")
+    assert bleu.compute_corpus(["12"], ["12"]) == pytest.approx(1.0)  # an exact short answer is perfect
+    assert 0.0 <= bleu.compute_corpus(references, predictions) <= 1.0

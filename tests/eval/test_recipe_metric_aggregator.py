@@ -18,7 +18,7 @@ from vlmhyperbench.eval.aggregate import AGGREGATORS, Row
 from vlmhyperbench.eval.answers import AnswersWriter
 from vlmhyperbench.eval.config import RunConfig
 from vlmhyperbench.eval.metrics import METRICS, MetricSpec
-from vlmhyperbench.eval.run import ANSWERS_FILE, run_evaluation
+from vlmhyperbench.eval.run import ANSWERS_FILE, RUN_FILE, run_evaluation
 
 
 def _digits_match(reference: str, prediction: str) -> float:
@@ -40,10 +40,12 @@ def _scored_run(tmp_path: Path, config_update: dict[str, object]) -> Path:
     samples = load_dataset(dataset).samples
     out = tmp_path / "run"
     out.mkdir()
-    answers = {s.data_index: (s.answer if i % 2 == 0 else "") for i, s in enumerate(samples)}
+    answers = {s.id: (s.answer if i % 2 == 0 else "") for i, s in enumerate(samples)}
+    config = RunConfig(model="crafted", dataset=dataset, out=out).model_copy(update=config_update)
+    record = {"config": config.model_dump(mode="json"), "dataset": str(dataset)}  # as a first session writes
+    (out / RUN_FILE).write_text(json.dumps(record), encoding="utf-8")
     with AnswersWriter(out / ANSWERS_FILE) as writer:
         writer.write_batch(list(answers), list(answers.values()))
-    config = RunConfig(model="crafted", dataset=dataset, out=out).model_copy(update=config_update)
     run_evaluation(config, resume=True, show_progress=False, report=True)
     return out
 

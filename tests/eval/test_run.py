@@ -114,6 +114,18 @@ def test_resume_refuses_changed_settings(saved_model: Path, dataset: Path, tmp_p
     assert again.answered_now == 0 and again.summary["general"]["count"] == 2
 
 
+def test_resume_refuses_answers_that_no_run_produced(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    answers = out / "answers.csv"
+    answers.write_bytes(b"id;model_answer\r\nsnils_0000_number;123")  # a user's file, last line unterminated
+    before = answers.read_bytes()
+    config = _config(Path("dummy:tiny-qwen2-vl"), dataset, out)
+    with pytest.raises(RunError, match=r"has no run\.json .*vlmhyperbench score"):
+        _run(config, resume=True)
+    assert answers.read_bytes() == before
+
+
 def test_out_of_memory_halves_the_batch(
     saved_model: Path, dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

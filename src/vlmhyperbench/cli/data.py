@@ -49,9 +49,14 @@ def synth(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a folder that is not empty (its files are replaced).")
     ] = False,
+    labels: Annotated[
+        str, typer.Option(help="ours, or upstream: VLMHyperBench's doc classes and Russian question types.")
+    ] = "ours",
 ) -> None:
     """Render the built-in synthetic Russian document set (passport, SNILS, INN, invoice) with questions."""
     from vlmhyperbench.data.synth import synthesize
 
-    dataset = synthesize(out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force)
+    dataset = synthesize(
+        out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force, labels=labels
+    )
     say(f"wrote {n} documents, {len(dataset)} questions to {out}")

@@ -86,7 +86,7 @@ def calibrate(
     from vlmhyperbench.eval.metrics import METRICS
 
     samples = load_dataset(dataset).samples
-    reference = {s.data_index: s.answer for s in samples}
+    reference = {s.id: s.answer for s in samples}
     metrics = METRICS.names()
     doc_class = samples[0].doc_class
 
@@ -100,9 +100,7 @@ def calibrate(
         aa = compare_quality(run(a, "a"), [run(b, "b")], threshold, confidence, intervals=False)
         false_alarms += aa.failed
         any_significant += any(d.verdict is not Verdict.UNCHANGED for d in aa.deltas)
-        worse = with_errors(
-            b, [s.data_index for s in samples if s.doc_class == doc_class], rate, seed=4 * k + 3
-        )
+        worse = with_errors(b, [s.id for s in samples if s.doc_class == doc_class], rate, seed=4 * k + 3)
         caught += compare_quality(
             run(a, "a"), [run(worse, "worse")], threshold, confidence, intervals=False
         ).failed

@@ -4,7 +4,10 @@
 
     data_index;split;image_path;question;answer;doc_class;question_type;answer_bbox
 
-`data_index` is the answer id, `image_path` is relative to the dataset folder. Reading goes through
+As in upstream VLMHyperBench, `data_index` is the *document* number, repeated for every question about one
+image, and a question's id is its 0-based position among the rows of annotation.csv (blank lines not
+counted): the ids upstream's answers files use, stable as long as rows are not reordered. `split` and
+`answer_bbox` may be left out; `image_path` is relative to the dataset folder. Reading goes through
 `vlmhyperbench.data.validate.load_dataset`, which checks every row; this module holds the record and
 the writer.
 """
@@ -33,6 +36,7 @@ COLUMNS = (
     "question_type",
     "answer_bbox",
 )
+OPTIONAL_COLUMNS = ("split", "answer_bbox")  # upstream's own samples sometimes lack them
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,12 @@ class Sample:
     doc_class: str
     question_type: str
     answer_bbox: str = ""
+    position: int | None = None  # 0-based row in annotation.csv; None for a sample built in code
 
     @property
     def id(self) -> str:
-        return self.data_index
+        """The answer id: the row position as upstream numbers it (`data_index` when built in code)."""
+        return self.data_index if self.position is None else str(self.position)
 
     @property
     def bbox(self) -> tuple[int, int, int, int] | None:
@@ -125,5 +131,5 @@ def write_annotation(path: Path, samples: Iterable[Sample]) -> Path:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=SEPARATOR, lineterminator="\n")
         writer.writeheader()
         for sample in samples:
-            writer.writerow(asdict(sample))
+            writer.writerow({c: v for c, v in asdict(sample).items() if c in COLUMNS})
     return path

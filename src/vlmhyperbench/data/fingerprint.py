@@ -37,7 +37,7 @@ def fingerprint(dataset: Dataset, samples: Sequence[Sample]) -> dict[str, Any]:
     return {
         ANNOTATION_FILE: _file_sha256(dataset.root / ANNOTATION_FILE),
         "images": {p: _file_sha256(dataset.root / p) for p in images},
-        "questions": {s.data_index: _sample_sha256(s) for s in samples},
+        "questions": {s.id: _sample_sha256(s) for s in samples},
     }
 
 

@@ -15,12 +15,20 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from vlmhyperbench.data.annotation import ANNOTATION_FILE, COLUMNS, SEPARATOR, Dataset, Sample
+from vlmhyperbench.data.annotation import (
+    ANNOTATION_FILE,
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    SEPARATOR,
+    Dataset,
+    Sample,
+)
 from vlmhyperbench.errors import DataError
 
 # Columns that must not be empty in any row. An empty reference `answer` is an error, not a question to
 # score: every metric would reward a model that answers nothing on it (exact match, ANLS and BLEU all 1).
-REQUIRED_VALUES = ("data_index", "image_path", "question", "answer")
+# question may be empty: upstream's prompt collections supply the prompt (checked when prompts are rendered)
+REQUIRED_VALUES = ("data_index", "image_path", "answer")
 BBOX_FORMAT = "a JSON list of 4 numbers [x0, y0, x1, y1] (or a list of such lists), or empty"
 OTHER_SEPARATORS = {",": "comma", "\t": "tab", "|": "pipe"}
 
@@ -78,7 +86,7 @@ def _check_header(header: list[str], first_line: str, file: str) -> list[Problem
                     )
                 ]
     problems = []
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     if missing:
         problems.append(
             Problem(file, f"missing column(s): {', '.join(missing)} (expected {SEPARATOR.join(COLUMNS)})", 1)
@@ -181,11 +189,12 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
     problems = unreadable  # the rows read before it are still checked
 
     samples: list[Sample] = []
-    first_row_of_id: dict[str, int] = {}
+    position = -1  # upstream's question id: the row's index among non-blank rows
     image_problems: dict[Path, str | None] = {}
     for number, row in records[1:]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
+        position += 1
         if len(row) != len(header):
             problems.append(
                 Problem(
@@ -195,26 +204,12 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
                 )
             )
             continue
-        record = dict(zip(header, row, strict=True))
+        record = {c: "" for c in OPTIONAL_COLUMNS} | dict(zip(header, row, strict=True))
         bad = False
         for column in REQUIRED_VALUES:
             if not record[column].strip():
                 problems.append(Problem(file, f"empty {column.replace('_', ' ')}", number, column))
                 bad = True
-        data_index = record["data_index"].strip()
-        if data_index:
-            if data_index in first_row_of_id:
-                problems.append(
-                    Problem(
-                        file,
-                        f"duplicate id {data_index!r} (first used in row {first_row_of_id[data_index]})",
-                        number,
-                        "data_index",
-                    )
-                )
-                bad = True
-            else:
-                first_row_of_id[data_index] = number
         bbox_problem = _check_bbox(record["answer_bbox"])
         if bbox_problem:
             problems.append(Problem(file, bbox_problem, number, "answer_bbox"))
@@ -234,7 +229,8 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
         if not bad:
             samples.append(
                 Sample(
-                    **{c: record[c] if c in ("question", "answer") else record[c].strip() for c in COLUMNS}
+                    **{c: record[c] if c in ("question", "answer") else record[c].strip() for c in COLUMNS},
+                    position=position,
                 )
             )
     if not samples and not problems:

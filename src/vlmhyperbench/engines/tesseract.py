@@ -185,14 +185,14 @@ def by_page(samples: Iterable[Sample]) -> dict[str, list[Sample]]:
 def answer_questions(dataset: Dataset, samples: Sequence[Sample], spec: TesseractSpec) -> OcrAnswers:
     """Read every answerable question's box, page by page; rows without a box are listed, not answered."""
     result = OcrAnswers()
-    result.not_answerable = [s.data_index for s in samples if not answerable(s)]
+    result.not_answerable = [s.id for s in samples if not answerable(s)]
     for page in by_page(s for s in samples if answerable(s)).values():
         image = dataset.load_image(page[0])
         boxes = [s.bbox for s in page]
         started = time.perf_counter()
         texts = [read_region(image, box, spec) for box in boxes if box is not None]
         result.measurements.append(OcrMeasurement(1, len(page), time.perf_counter() - started))
-        result.answers.update(zip((s.data_index for s in page), texts, strict=True))
+        result.answers.update(zip((s.id for s in page), texts, strict=True))
     return result
 
 

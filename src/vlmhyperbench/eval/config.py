@@ -77,6 +77,10 @@ class RunConfig(_Strict):
     dataset: Path | None = None
     synth: SynthSettings = SynthSettings()
     prompts: Path | None = None
+    prompt_fallback: bool = Field(
+        default=False,
+        description="a (doc_class, question_type) the prompts lack: send the question, with a warning",
+    )
     metrics: list[str] = Field(default_factory=lambda: ["cer", "wer", "anls", "bleu", "exact_match"])
     aggregators: list[str] = Field(
         default_factory=lambda: ["by_id", "by_doc_question", "by_doc_type", "general"]
@@ -101,6 +105,7 @@ class RunConfig(_Strict):
     def _known_metrics(cls, value: list[str]) -> list[str]:
         from vlmhyperbench.eval.metrics import METRICS
 
+        value = [name.lower() for name in value]  # `CER` as upstream configs write it is `cer`
         for name in value:
             if name not in METRICS:
                 raise ValueError(f"Unknown metric {name!r}. Available: {', '.join(METRICS.names())}")

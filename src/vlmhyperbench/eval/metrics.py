@@ -1,14 +1,23 @@
 """Per-answer metrics, each a frozen spec that carries its direction.
 
-Normalisation (documented, applied to both reference and prediction before every metric):
-Unicode NFKC, lower case, every run of whitespace collapsed to one space, leading/trailing space removed, and
-with `yo_to_e=True` the letter `ё` read as `е`. Exact match also drops punctuation (Unicode categories P* and
-S*, so "123-456-789 01" equals "12345678901" and "«Вектор»" equals "Вектор").
+Normalisation (the `default` scoring profile; applied to both reference and prediction before every metric):
+Unicode NFKC except `№` (NFKC would turn it into the two letters "No", so "№ 89" against "89" would count
+three edits instead of two), lower case (a model that writes ИВАНОВ for Иванов has read the name), every run
+of whitespace, non-breaking spaces and line breaks included, collapsed to one space, leading/trailing space
+removed, and with `yo_to_e=True` the letter `ё` read as `е`. Exact match also drops punctuation (Unicode
+categories P* and S*, so "123-456-789 01" equals "12345678901" and "«Вектор»" equals "Вектор").
 
 - `cer`, `wer`: character / word error rate (jiwer), 0 is perfect, lower is better; can exceed 1.
 - `anls`: 1 - normalised Levenshtein distance (rapidfuzz), 0 when that distance is >= 0.5; higher is better.
-- `bleu`: sentence BLEU (sacrebleu, effective order) on a 0..1 scale; higher is better.
+- `bleu`: sentence BLEU (sacrebleu, effective order) on a 0..1 scale (sacrebleu's 0..100 divided by 100);
+  higher is better.
 - `exact_match`: 1.0 when equal after normalisation without punctuation, else 0.0; higher is better.
+
+A group of answers (a doc class, a whole run) has two values per metric: `corpus` (the figure reported as
+the metric: CER/WER as total edits over total reference length, BLEU as sacrebleu's corpus BLEU, the others
+the mean) and the per-row mean (`<metric>_row_mean` in the tables). They differ when answers differ in length:
+a long answer read badly weighs more in the corpus rate, as in upstream VLMHyperBench and jiwer's lists.
+Metric names are case-insensitive (`CER` is `cer`).
 """
 
 from __future__ import annotations
@@ -23,8 +32,11 @@ from vlmhyperbench.registry import Registry
 ANLS_THRESHOLD = 0.5
 
 
+NUMERO_SIGN = "\u2116"  # №
+
+
 def normalize_text(text: str, *, yo_to_e: bool = False, drop_punctuation: bool = False) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = NUMERO_SIGN.join(unicodedata.normalize("NFKC", part) for part in text.split(NUMERO_SIGN)).lower()
     if yo_to_e:
         text = text.replace("ё", "е")
     if drop_punctuation:
@@ -39,7 +51,8 @@ def _mean(values: Sequence[float]) -> float:
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """A metric: `compute(reference, prediction)` per answer, `aggregate(values)` over a group."""
+    """A metric: `compute(reference, prediction)` per answer, `aggregate(values)` (row mean) and
+    `compute_corpus(references, predictions)` (the group's figure) over a group."""
 
     name: str
     fn: Callable[[str, str], float]
@@ -47,11 +60,23 @@ class MetricSpec:
     description: str
     drop_punctuation: bool = False
     aggregate: Callable[[Sequence[float]], float] = _mean
+    corpus: Callable[[Sequence[str], Sequence[str]], float] | None = None  # None: the mean of the rows
+
+    def _normalize(self, text: str, yo_to_e: bool) -> str:
+        return normalize_text(text, yo_to_e=yo_to_e, drop_punctuation=self.drop_punctuation)
 
     def compute(self, reference: str, prediction: str, *, yo_to_e: bool = False) -> float:
-        ref = normalize_text(reference, yo_to_e=yo_to_e, drop_punctuation=self.drop_punctuation)
-        pred = normalize_text(prediction, yo_to_e=yo_to_e, drop_punctuation=self.drop_punctuation)
-        return float(self.fn(ref, pred))
+        return float(self.fn(self._normalize(reference, yo_to_e), self._normalize(prediction, yo_to_e)))
+
+    def compute_corpus(
+        self, references: Sequence[str], predictions: Sequence[str], *, yo_to_e: bool = False
+    ) -> float:
+        """The group's figure: a corpus-level rate where the metric has one, else the mean of the rows."""
+        refs = [self._normalize(r, yo_to_e) for r in references]
+        preds = [self._normalize(p, yo_to_e) for p in predictions]
+        if self.corpus is None:
+            return self.aggregate([float(self.fn(r, p)) for r, p in zip(refs, preds, strict=True)])
+        return float(self.corpus(refs, preds)) if refs else float("nan")
 
     def better(self, a: float, b: float) -> bool:
         """True when value a is strictly better than b."""
@@ -70,6 +95,34 @@ def _error_rate(kind: str) -> Callable[[str, str], float]:
         return float(jiwer.cer(reference, prediction) if kind == "cer" else jiwer.wer(reference, prediction))
 
     return rate
+
+
+def _corpus_rate(split: Callable[[str], Sequence[str]]) -> Callable[[Sequence[str], Sequence[str]], float]:
+    """Total edits over total reference length (jiwer's figure for lists), on characters or words."""
+
+    def rate(references: Sequence[str], predictions: Sequence[str]) -> float:
+        from rapidfuzz.distance import Levenshtein
+
+        edits = sum(
+            Levenshtein.distance(split(r), split(p)) for r, p in zip(references, predictions, strict=True)
+        )
+        length = sum(len(split(r)) for r in references)
+        if not length:  # every reference empty: as per answer, right when nothing was written
+            return 0.0 if not edits else 1.0
+        return edits / length
+
+    return rate
+
+
+def _corpus_bleu(references: Sequence[str], predictions: Sequence[str]) -> float:
+    """Corpus BLEU with effective order, as the per-answer BLEU: a group of short answers (dates, numbers,
+    fewer than four words) has no 4-grams, and plain BLEU would score it 0 even when every answer is exact."""
+    from sacrebleu.metrics.bleu import BLEU
+
+    if not any(references) and not any(predictions):
+        return 1.0
+    found = BLEU(effective_order=True).corpus_score(list(predictions), [list(references)])
+    return min(1.0, float(found.score) / 100.0)
 
 
 def _anls(reference: str, prediction: str) -> float:
@@ -93,22 +146,25 @@ def _exact(reference: str, prediction: str) -> float:
 
 
 for _spec in (
-    MetricSpec("cer", _error_rate("cer"), False, "character error rate (jiwer)"),
-    MetricSpec("wer", _error_rate("wer"), False, "word error rate (jiwer)"),
+    MetricSpec("cer", _error_rate("cer"), False, "character error rate (jiwer)", corpus=_corpus_rate(list)),
+    MetricSpec("wer", _error_rate("wer"), False, "word error rate (jiwer)", corpus=_corpus_rate(str.split)),
     MetricSpec("anls", _anls, True, f"average normalised Levenshtein similarity, threshold {ANLS_THRESHOLD}"),
-    MetricSpec("bleu", _bleu, True, "sentence BLEU (sacrebleu), 0..1"),
+    MetricSpec(
+        "bleu", _bleu, True, "BLEU (sacrebleu), 0..1: sacrebleu's 0..100 divided by 100", corpus=_corpus_bleu
+    ),
     MetricSpec("exact_match", _exact, True, "exact match after normalisation, punctuation dropped", True),
 ):
     METRICS.add(_spec.name, _spec)
 
 
 def get_metric(name: str) -> MetricSpec:
-    return METRICS.get(name)
+    """The metric called `name`, in any case (`CER` is `cer`)."""
+    return METRICS.get(name.lower())
 
 
 def score(
     reference: str, prediction: str, metrics: Sequence[str] | None = None, *, yo_to_e: bool = False
 ) -> dict[str, float]:
     """All (or the named) metrics of one answer."""
-    specs = [METRICS.get(m) for m in metrics] if metrics else list(METRICS)
+    specs = [get_metric(m) for m in metrics] if metrics else list(METRICS)
     return {spec.name: spec.compute(reference, prediction, yo_to_e=yo_to_e) for spec in specs}

@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -183,7 +184,9 @@ def _region(sample: Sample) -> tuple[int, int, int, int] | None:
 
 def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
     # The models contract has no system role; the system prompt leads the user turn instead.
-    text = prompts.render(sample)
+    with warnings.catch_warnings():  # each missing pair was already named once, before the model loaded
+        warnings.filterwarnings("ignore", message=".*no prompt for", category=UserWarning)
+        text = prompts.render(sample, fallback=True)
     return f"{prompts.system}\n\n{text}" if prompts.system else text
 
 
@@ -260,7 +263,7 @@ def _answer_all(
                 batch_size = max(1, batch_size // 2)
                 console.print(f"[yellow]out of memory: batch size halved to {batch_size}[/yellow]")
                 continue
-            writer.write_batch([s.data_index for s in chunk], [t.strip() for t in measurement.texts])
+            writer.write_batch([s.id for s in chunk], [t.strip() for t in measurement.texts])
             _append_speed(writer.path.parent / SPEED_FILE, measurement)
             measurements.append(measurement)
             done += len(chunk)
@@ -314,7 +317,7 @@ def _answer_served(
 
         def write(i: int, text: str) -> None:
             nonlocal answered
-            writer.write_batch([pending[i].data_index], [text])
+            writer.write_batch([pending[i].id], [text])
             answered += 1
             ended()
             if on_answer_done is not None:
@@ -466,6 +469,13 @@ def _run_locked(
     report: bool,
 ) -> RunResult:
     answers_file = out / ANSWERS_FILE
+    if resume and answers_file.exists() and not (out / RUN_FILE).exists():
+        # run.json (model, dataset, fingerprint) is written before the first answer: without it the answers
+        # came from elsewhere, and appending this model's answers to them would mix two runs in a user's file
+        raise RunError(
+            f"cannot resume {out}: {answers_file.name} has no {RUN_FILE} recording the model and dataset "
+            f"that produced it; score it with `vlmhyperbench score {answers_file} --dataset DIR` instead"
+        )
     done = read_answers(answers_file, repair=True)
     _check_resume(config, out, bool(done), resume)
     if not done:  # nothing answered yet (or a start that failed): begin afresh, whatever was there
@@ -476,6 +486,8 @@ def _run_locked(
     dataset = _prepare_dataset(config, out)
     samples, not_answerable = _answerable(config, _select(config, dataset))
     prompts = load_prompts(config.prompts)
+    for sample in samples:  # a missing prompt or an empty question fails here, before any model loads
+        prompts.render(sample, fallback=config.prompt_fallback)
     prints = fingerprint(dataset, samples)
     _check_dataset(out, prints, set(done))
     write_text_atomic(
@@ -487,11 +499,11 @@ def _run_locked(
         ),
     )
 
-    wanted = {s.data_index for s in samples}
+    wanted = {s.id for s in samples}
     stray = [i for i in done if i not in wanted]
     if stray:
         raise RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
-    pending = [s for s in samples if s.data_index not in done]
+    pending = [s for s in samples if s.id not in done]
     console.print(
         f"{len(samples)} questions, {len(done)} already answered, {len(pending)} to ask ({config.model})",
         highlight=False,
@@ -511,7 +523,7 @@ def _run_locked(
 
     answers = read_answers(answers_file)
     rows = score_answers(samples, answers, config.metrics, yo_to_e=config.yo_to_e)
-    tables = aggregate(rows, config.metrics, config.aggregators)
+    tables = aggregate(rows, config.metrics, config.aggregators, yo_to_e=config.yo_to_e)
     files = {f"answers_{k}": v for k, v in write_aggregations(answers_file, tables).items()}
     files["answers"] = answers_file
 
@@ -558,7 +570,7 @@ def _summary(
     if not measurements and previous is not None:
         speed = previous.speed.model_dump() if previous.speed else None
         model_info = previous.model or model_info
-    general = _group_all(rows, config.metrics)
+    general = _group_all(rows, config.metrics, config.yo_to_e)
     return {
         "run": {
             "out": str(out),
@@ -598,10 +610,10 @@ def _summary(
     }
 
 
-def _group_all(rows: list[Row], metrics: list[str]) -> dict[str, Any]:
+def _group_all(rows: list[Row], metrics: list[str], yo_to_e: bool) -> dict[str, Any]:
     from vlmhyperbench.eval.aggregate import general
 
-    found = general(rows, metrics)
+    found = general(rows, metrics, yo_to_e=yo_to_e)
     return dict(found[0]) if found else {"count": 0}
 
 

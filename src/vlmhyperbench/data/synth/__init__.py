@@ -17,6 +17,7 @@ from pathlib import Path
 from vlmhyperbench.data.annotation import Dataset, Sample, write_annotation
 from vlmhyperbench.data.synth.degrade import LEVELS, check_level, degrade
 from vlmhyperbench.data.synth.documents import DOCUMENT_CLASSES, Document
+from vlmhyperbench.data.synth.labels import relabel
 from vlmhyperbench.data.synth.render import font_path, render
 from vlmhyperbench.data.synth.values import inn_is_valid, snils_is_valid
 from vlmhyperbench.errors import UsageError
@@ -60,9 +61,11 @@ def synthesize(
     doc_classes: Sequence[str] | None = None,
     degradation: str = "none",
     force: bool = False,
+    labels: str = "ours",
 ) -> Dataset:
     """Write `n` documents and their questions into `out`, a new or empty folder (`force`: any folder)."""
     check_level(degradation)
+    relabel("snils", "number", labels)  # an unknown label set fails before any file is written
     if n < 1:
         raise UsageError(f"n must be at least 1, got {n}")
     classes = list(doc_classes or DOCUMENT_CLASSES)
@@ -87,16 +90,18 @@ def synthesize(
         image.save(root / image_path, optimize=False)
         for item in document.questions():
             assert item.question_type and item.question
+            labelled = relabel(doc_class, item.question_type, labels)
             samples.append(
                 Sample(
-                    data_index=f"{doc_class}_{i:04d}_{item.question_type}",
+                    data_index=str(i),  # the document number, shared by its questions (as upstream)
                     split="test",
                     image_path=image_path,
                     question=item.question,
                     answer=item.value,
-                    doc_class=doc_class,
-                    question_type=item.question_type,
+                    doc_class=labelled[0],
+                    question_type=labelled[1],
                     answer_bbox=json.dumps(list(boxes[item.question_type])),
+                    position=len(samples),
                 )
             )
     write_annotation(root, samples)
@@ -106,6 +111,7 @@ def synthesize(
         "seed": seed,
         "doc_classes": classes,
         "degradation": degradation,
+        "labels": labels,
     }
     if degradation != "none":
         from importlib.metadata import version

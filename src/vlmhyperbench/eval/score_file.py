@@ -1,0 +1,110 @@
+"""Score a ready answers file against a dataset, without a model: `vlmhyperbench score`.
+
+The answers file is only read, never written (a repair of a cut-off last line is the run's business, not the
+scorer's). Ids present in both are scored; the result says how many dataset questions have no answer (and
+the first few ids) and which answer ids the dataset does not have, so a partial file is visible rather than
+silently scored as if complete. Two profiles (`SCORING_PROFILES`):
+
+- `default`: our normalisation and group figures (`vlmhyperbench.eval.metrics`), tables
+  `{stem}_{aggregator}.csv`;
+- `upstream`: metric_evaluator 0.1.1's numbers and files (`vlmhyperbench.eval.upstream`), ids are row
+  positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vlmhyperbench.errors import UsageError
+
+SCORING_PROFILES = ("default", "upstream")
+SHOWN_IDS = 5
+
+
+@dataclass
+class ScoreReport:
+    """What `score_answers_file` found and wrote."""
+
+    profile: str
+    questions: int
+    scored: int
+    missing: list[str]
+    extra: list[str]
+    general: dict[str, object]
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def missing_line(self) -> str:
+        if not self.missing:
+            return "every dataset question has an answer"
+        shown = ", ".join(self.missing[:SHOWN_IDS])
+        more = f", ... ({len(self.missing) - SHOWN_IDS} more)" if len(self.missing) > SHOWN_IDS else ""
+        return f"{len(self.missing)} of {self.questions} dataset questions have no answer: {shown}{more}"
+
+
+def score_answers_file(
+    answers_file: str | Path,
+    dataset: str | Path,
+    out: str | Path | None = None,
+    *,
+    profile: str = "default",
+    metrics: Sequence[str] | None = None,
+    yo_to_e: bool = False,
+) -> ScoreReport:
+    """Score `answers_file` against the dataset folder; tables go to `out` (default: the answers' folder)."""
+    answers_file, dataset = Path(answers_file), Path(dataset)
+    out_dir = Path(out) if out is not None else answers_file.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if profile == "upstream":
+        return _score_upstream(answers_file, dataset, out_dir, metrics)
+    if profile != "default":
+        raise UsageError(f"Unknown scoring profile {profile!r}. Available: {', '.join(SCORING_PROFILES)}")
+    return _score_default(answers_file, dataset, out_dir, metrics, yo_to_e)
+
+
+def _score_default(
+    answers_file: Path, dataset: Path, out_dir: Path, metrics: Sequence[str] | None, yo_to_e: bool
+) -> ScoreReport:
+    from vlmhyperbench.data import load_dataset
+    from vlmhyperbench.eval.aggregate import aggregate, score_answers, write_aggregations
+    from vlmhyperbench.eval.answers import read_answers
+    from vlmhyperbench.eval.metrics import METRICS, get_metric
+
+    names = [get_metric(m).name for m in metrics] if metrics else METRICS.names()
+    samples = load_dataset(dataset, check_images=False).samples
+    answers = read_answers(answers_file)  # no repair: the user's file is only read
+    ids = {s.id for s in samples}
+    rows = score_answers(samples, answers, names, yo_to_e=yo_to_e)
+    tables = aggregate(rows, names, yo_to_e=yo_to_e)
+    files = write_aggregations(out_dir / answers_file.name, tables)
+    return ScoreReport(
+        profile="default",
+        questions=len(samples),
+        scored=len(rows),
+        missing=[s.id for s in samples if s.id not in answers],
+        extra=[i for i in answers if i not in ids],
+        general=dict(tables["general"][0]) if tables["general"] else {"count": 0},
+        files=files,
+    )
+
+
+def _score_upstream(
+    answers_file: Path, dataset: Path, out_dir: Path, metrics: Sequence[str] | None
+) -> ScoreReport:
+    from vlmhyperbench.data.annotation import ANNOTATION_FILE
+    from vlmhyperbench.eval.upstream import score_upstream, write_upstream_tables
+
+    annotation = dataset / ANNOTATION_FILE if dataset.is_dir() else dataset
+    result = score_upstream(annotation, answers_file, metrics)
+    answered = {int(str(row["id"])) for row in result.tables["by_id"]}
+    files = write_upstream_tables(answers_file, result.tables, out_dir)
+    return ScoreReport(
+        profile="upstream",
+        questions=result.questions,
+        scored=result.answered,
+        missing=[str(i) for i in range(result.questions) if i not in answered],
+        extra=[str(i) for i in result.unknown_ids],
+        general=result.tables["general"][0] if result.tables["general"] else {},
+        files=files,
+    )

@@ -19,7 +19,12 @@ def _error_classes() -> list[type[BaseException]]:
             continue
         module = importlib.import_module(info.name)
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, BaseException) and obj.__module__ == module.__name__:
+            # a private class (`_StreamCut`) is a module's own control flow, never shown to a user
+            if (
+                issubclass(obj, BaseException)
+                and obj.__module__ == module.__name__
+                and obj.__name__[0] != "_"
+            ):
                 found.append(obj)
     return found
 

@@ -54,7 +54,9 @@ def build_revision(
     if (folder / MARKER).exists() and python.exists():
         return python
     if log:
-        log(f"building revision {sha[:12]} with --extra {extra} in {folder} (uv sync; minutes the first time)")
+        log(
+            f"building revision {sha[:12]} with --extra {extra} in {folder} (uv sync; minutes the first time)"
+        )
     shutil.rmtree(folder, ignore_errors=True)
     src.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(repo), "archive", sha], capture_output=True, check=False)

@@ -101,7 +101,7 @@ class WorkerProcess:
 
     def __init__(self, side: Side) -> None:
         self.side = side
-        self.stderr: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.stderr: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close)
         env = {**os.environ, **side.env, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
         env.pop("PYTHONPATH", None)  # the side's own installed vlmhyperbench, not this checkout's
         try:
@@ -134,7 +134,9 @@ class WorkerProcess:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             code = self.process.wait(timeout=10)
-            raise SideFailed(f"{label} exited (status {code}) before {what}: {self.last_error_line()}") from None
+            raise SideFailed(
+                f"{label} exited (status {code}) before {what}: {self.last_error_line()}"
+            ) from None
         if not self.selector.select(timeout):
             self.close()
             raise SideFailed(f"{label} did not answer {what} within {timeout:.0f} s; stopped it")
@@ -145,7 +147,9 @@ class WorkerProcess:
         try:
             reply = json.loads(line)
         except json.JSONDecodeError:
-            raise SideFailed(f"{label} answered {what} with something that is not JSON: {line[:80]!r}") from None
+            raise SideFailed(
+                f"{label} answered {what} with something that is not JSON: {line[:80]!r}"
+            ) from None
         if not reply.get("ok"):
             raise SideFailed(f"{label} failed {what}: {reply.get('error', 'no reason given')}")
         return dict(reply)
@@ -224,7 +228,9 @@ def run_ab(
 
         def measure(name: str) -> dict[str, float | None]:
             reply = workers[name].request(
-                {"op": "measure", "slowdown": slow.get(name, 0.0)}, f"round {len(run.rounds) + 1}", ROUND_TIMEOUT_S
+                {"op": "measure", "slowdown": slow.get(name, 0.0)},
+                f"round {len(run.rounds) + 1}",
+                ROUND_TIMEOUT_S,
             )
             figures = reply.get("figures") or {}
             return {key: (None if value is None else float(value)) for key, value in figures.items()}
@@ -258,8 +264,9 @@ def run_ab(
                     )
                 if target > MAX_AUTO_BLOCKS:
                     raise EnvironmentProblem(
-                        f"A/B needs more than {MAX_AUTO_BLOCKS} blocks at {run.pilot_noise:.1%} block-to-block "
-                        "noise: this machine is too noisy for a verdict (pass --rounds to measure anyway)"
+                        f"A/B needs more than {MAX_AUTO_BLOCKS} blocks at {run.pilot_noise:.1%} "
+                        "block-to-block noise: this machine is too noisy for a verdict "
+                        "(pass --rounds to measure anyway)"
                     )
     except SideFailed as exc:
         run.error = str(exc)

@@ -83,7 +83,7 @@ class Side:
 
 
 def nox_venv_name(session: str) -> str:
-    """The folder nox gives a session's venv (nox.sessions._normalize_path, without its hashing of long paths)."""
+    """The folder nox gives a session's venv (nox.sessions._normalize_path, less its long-path hashing)."""
     path = re.sub(r"[^\w\s-]", "-", session).strip().lower()
     return re.sub(r"[-\s]+", "-", path).strip("-")
 
@@ -143,7 +143,9 @@ def resolve_side(
     if path.exists():
         python = path if path.is_file() else venv_python(path)
         if python is None:
-            raise UsageError(f"side {label} {name!r}: a folder without bin/python (not a virtual environment)")
+            raise UsageError(
+                f"side {label} {name!r}: a folder without bin/python (not a virtual environment)"
+            )
         return Side(label, str(python), "python", str(path.resolve()), settings)
     cell = _cell_python(name, repo)
     if cell is not None:

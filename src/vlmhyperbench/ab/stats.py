@@ -74,9 +74,11 @@ def block_differences(blocks: Sequence[tuple[Sequence[float], Sequence[float]]])
         a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         if a_arr.size == 0 or b_arr.size == 0:
             raise ValueError(f"block {index + 1}: a side has no rounds")
-        if not (np.all(np.isfinite(a_arr)) and np.all(np.isfinite(b_arr))) or (a_arr <= 0).any() or (
-            b_arr <= 0
-        ).any():
+        if (
+            not (np.all(np.isfinite(a_arr)) and np.all(np.isfinite(b_arr)))
+            or (a_arr <= 0).any()
+            or (b_arr <= 0).any()
+        ):
             raise ValueError(f"block {index + 1}: a ratio needs finite, positive values")
         out.append(float(np.log(b_arr).mean() - np.log(a_arr).mean()))
     return np.asarray(out)

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from vlmhyperbench.cli import bench, compare, data, doctor, models, run, sync
+from vlmhyperbench.cli import ab, bench, compare, data, doctor, models, run, sync
 from vlmhyperbench.cli.console import err_console
 from vlmhyperbench.errors import ExitCode, VlmHyperBenchError
 
@@ -47,6 +47,7 @@ app.add_typer(data.app, name="data")
 app.command("run")(run.run)
 app.add_typer(compare.app, name="compare")
 app.add_typer(models.app, name="models")
+app.add_typer(ab.app, name="ab")
 
 
 def main() -> None:

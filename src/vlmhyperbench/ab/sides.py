@@ -96,12 +96,14 @@ def venv_python(folder: Path) -> Path | None:
 
 
 def _cell_python(name: str, repo: Path) -> tuple[Path, Path] | None:
-    """(venv, python) of a cell's nox venv, or None when `name` is no cell; EnvironmentProblem if not built."""
+    """(venv, python) of a cell's nox venv; None when `name` is no cell, EnvironmentProblem if not built."""
     from vlmhyperbench.env.cell import Cell
 
     try:
         cell = Cell.parse(name)
     except ValueError:
+        return None
+    if not re.fullmatch(r"\d+\.\d+", cell.python):  # `Cell.parse` splits any a-b-c; a cell starts 3.12
         return None
     tried = []
     for kind in NOX_KINDS:

@@ -21,6 +21,7 @@ stdout carries the protocol only: anything a library prints goes to stderr (the 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -42,6 +43,7 @@ class Worker:
         self.figures: list[str] = []
 
     def load(self, request: dict[str, Any]) -> dict[str, Any]:
+        importlib.import_module("vlmhyperbench")  # before torch: "no vlmhyperbench here" is the usual miss
         import torch
         from PIL import Image
 

@@ -56,5 +56,5 @@ def test_cell_uses_its_nox_venv(tmp_path: Path) -> None:
 
 
 def test_unknown_side_says_what_a_side_can_be() -> None:
-    with pytest.raises(UsageError, match="side B 'no-such-thing' is not '.', an interpreter"):
+    with pytest.raises(UsageError, match=r"side B 'no-such-thing' is not '\.', an interpreter"):
         resolve_side("no-such-thing", "B", Settings(), REPO)

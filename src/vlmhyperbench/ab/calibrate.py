@@ -92,7 +92,6 @@ class ABCalibration:
         return data
 
     def summary(self) -> str:
-        median = lambda xs: float(np.median(xs)) if xs else float("nan")  # noqa: E731
         lines = [
             f"A/B calibration, figure {self.figure}: {self.repeats} repetitions x {self.blocks} blocks "
             f"({2 * self.blocks} rounds per arm), threshold {self.threshold:.0%}, {self.confidence:.0%} "
@@ -116,6 +115,10 @@ class ABCalibration:
             )
         lines.append("PASSED" if self.passed else "FAILED")
         return "\n".join(lines)
+
+
+def median(values: list[float]) -> float:
+    return float(np.median(values)) if values else float("nan")
 
 
 def mirrored_block(rng: np.random.Generator) -> list[str]:

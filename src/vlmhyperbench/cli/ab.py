@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -16,11 +15,14 @@ from vlmhyperbench.cli.console import console, say
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES
 
+if TYPE_CHECKING:
+    from vlmhyperbench.ab import Settings, Side
+
 
 class RunByDefault(TyperGroup):
     """`ab A B` means `ab run A B` unless A is a subcommand or asks for help (as `compare` does)."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -52,8 +54,14 @@ def parse_rounds(text: str) -> int | None:
 
 
 def _sides(
-    a: str, b: str, settings: Any, a_opt: list[str], b_opt: list[str], cache: Path | None, extra: str | None
-):  # type: ignore[no-untyped-def]
+    a: str,
+    b: str,
+    settings: Settings,
+    a_opt: list[str],
+    b_opt: list[str],
+    cache: Path | None,
+    extra: str | None,
+) -> tuple[Side, Side]:
     from vlmhyperbench.ab import resolve_side
     from vlmhyperbench.env.project import find_project_root
 

@@ -172,12 +172,17 @@ def calibrate(
     side_a, side_b = _sides(a, b, settings, [], [], None, None)
 
     def progress(done: int, result: Any) -> None:
+        sequential_text = f", sequential false alarms {result.sequential_false_alarms}" if sequential else ""
         print(
-            f"\r{done}/{repeats}: false alarms {result.false_alarms}, detections {result.detections}",
+            f"\r{done}/{repeats}: false alarms {result.false_alarms}, detections {result.detections}"
+            f"{sequential_text} ({result.blocks} blocks, {result.seconds:.0f} s)",
             end="",
             file=sys.stderr,
             flush=True,
         )
+        if json_path:  # after every repetition: a long calibration stopped early still leaves its counts
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")
 
     blocks = parse_rounds(rounds)
     result = calibrate_ab(

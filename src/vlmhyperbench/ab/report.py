@@ -19,7 +19,14 @@ from typing import Any
 
 from vlmhyperbench.ab.driver import ABRun
 from vlmhyperbench.ab.stats import METHOD, paired_block_ratio
-from vlmhyperbench.compare.comparison import Comparison, Delta, Row, Verdict, config_differences, judge
+from vlmhyperbench.compare.comparison import (
+    BenchmarkRow,
+    Comparison,
+    Delta,
+    Verdict,
+    config_differences,
+    judge,
+)
 from vlmhyperbench.compare.results import ResultSet, load_result
 from vlmhyperbench.figures import get_figure
 from vlmhyperbench.results import ResultStore, write_json
@@ -124,7 +131,9 @@ def build_comparison(
         message = "; ".join(part for part in (note, estimate.note) if part)
         delta = Delta(b.label, verdict, estimate, statistics.median(b_values), regression, failed, message)
     comparison.rows.append(
-        Row(key, bench_a.name, statistics.median(a_values) if a_values else None, len(a_values), [delta])
+        BenchmarkRow(
+            key, bench_a.name, statistics.median(a_values) if a_values else None, len(a_values), [delta]
+        )
     )
     if note:
         comparison.warnings.append(note)

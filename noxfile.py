@@ -218,6 +218,19 @@ QUALITY_RUNS = ROOT / "results"  # where `vlmhyperbench run` puts its run folder
 QUALITY_BASELINE = "quality"
 
 
+@nox.session(python=PYTHONS[-1], default=False)
+def ab(session: nox.Session) -> None:
+    """Side-by-side A/B of two cells, revisions or settings: `nox -s ab -- 3.12-cu128-prod 3.12-cu128-dev`."""
+    session.run_install(
+        "uv", "sync", "--locked", "--no-default-groups", "--python", str(session.virtualenv.location),
+        env={"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)},
+    )  # fmt: skip
+    if len(session.posargs) < 2:
+        session.error("ab needs two sides: `nox -s ab -- A B [options]` (cells, venv paths or git revisions)")
+    # The driver needs no torch: each side's worker measures in that side's own (cell's) environment.
+    session.run("vlmhyperbench", "ab", *session.posargs, env={"HF_HUB_OFFLINE": "1"})
+
+
 @nox.session(name="quality-gate", python=PYTHONS[-1], default=False)
 def quality_gate(session: nox.Session) -> None:
     """Gate the newest quality run in results/ against baseline `quality`: `-- [RUN] [--save-baseline]`."""

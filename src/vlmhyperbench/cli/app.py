@@ -14,7 +14,7 @@ from rich.markup import escape
 from typer._click import Context  # typer vendors click: its groups receive this Context, not click's
 from typer.core import TyperGroup
 
-from vlmhyperbench.cli import bench, compare, data, doctor, models, run, score, sync
+from vlmhyperbench.cli import ab, bench, compare, data, doctor, models, run, score, sync
 from vlmhyperbench.cli.console import err_console
 from vlmhyperbench.errors import ExitCode, VlmHyperBenchError
 
@@ -48,6 +48,7 @@ app.command("run")(run.run)
 app.command("score")(score.score)
 app.add_typer(compare.app, name="compare")
 app.add_typer(models.app, name="models")
+app.add_typer(ab.app, name="ab")
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from vlmhyperbench.figures import DEFAULT_FIGURE, Figure, get_figure
 
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_CONFIDENCE = 0.95
+METHOD = "Hodges-Lehmann ratio on log scale, Mann-Whitney confidence interval"
 
 
 class Verdict(enum.Enum):
@@ -72,6 +73,7 @@ class Comparison:
     others: list[ResultSet]
     rows: list[BenchmarkRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    method: str = METHOD  # how the intervals were made (`vlmhyperbench ab` pairs rounds by block)
 
     @property
     def cross_cell(self) -> bool:
@@ -114,7 +116,7 @@ class Comparison:
             "higher_is_better": self.figure.higher_is_better,
             "threshold": self.threshold,
             "confidence": self.confidence,
-            "method": "Hodges-Lehmann ratio on log scale, Mann-Whitney confidence interval",
+            "method": self.method,
             "reference": result_info(self.reference),
             "others": [result_info(other) for other in self.others],
             "rows": [

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from vlmhyperbench.compare.comparison import BenchmarkRow, Comparison, Delta, Verdict
+from vlmhyperbench.ab.stats import METHOD as AB_METHOD
+from vlmhyperbench.compare.comparison import METHOD, BenchmarkRow, Comparison, Delta, Verdict
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
 from vlmhyperbench.report.format import md_row, readable
@@ -28,6 +29,10 @@ STYLES = {
     Verdict.MISSING: "dim italic",
     Verdict.ERROR: "red",
 }
+
+
+# Short names of the interval methods for the plot's legend (`Comparison.method` is the long form).
+INTERVAL_NAMES = {METHOD: "Hodges-Lehmann / Mann-Whitney", AB_METHOD: "paired blocks, signed-rank"}
 
 
 def _value_header(name: str, figure: Figure) -> str:
@@ -71,10 +76,7 @@ def _title(comparison: Comparison) -> str:
 
 
 def _caption(comparison: Comparison) -> str:
-    return (
-        f"change = current/baseline - 1; {comparison.confidence:.0%} interval: Hodges-Lehmann ratio, "
-        "Mann-Whitney on log values"
-    )
+    return f"change = current/baseline - 1; {comparison.confidence:.0%} interval: {comparison.method}"
 
 
 def summary(comparison: Comparison) -> str:
@@ -264,7 +266,7 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
     ax.set_title(_title(comparison), fontsize=10)
     handles = forest_legend(
         [(f"{other.label}: median change", colours(col)) for col, other in enumerate(comparison.others)],
-        f"{comparison.confidence:.0%} interval (Hodges-Lehmann / Mann-Whitney)",
+        f"{comparison.confidence:.0%} interval ({INTERVAL_NAMES.get(comparison.method, comparison.method)})",
         f"{comparison.figure.worse} by more than {limit:g} % (gate threshold)",
         "fails the gate (significant, beyond threshold)",
     )

@@ -1,0 +1,229 @@
+"""How often `ab` raises a false alarm, and how often it catches a slowdown, across two processes.
+
+    vlmhyperbench ab calibrate . /path/to/another/venv --repeats 20 --rounds auto
+
+The extension of `vlmhyperbench compare calibrate` (`compare/calibrate.py`) to A/B: two worker processes,
+each in its own environment (the same revision installed twice is the honest test: the same code, two
+interpreters, two allocators, two sets of files), one model each. Three arms per block:
+
+    A   side A's worker
+    A'  side B's worker, unchanged: A vs A' is the false-alarm test (same code, other environment)
+    S   side B's worker with the test-only hook `VLMHYPERBENCH_TEST_SLOWDOWN` set to `--slowdown` for
+        that round: A vs S is the detection test
+
+A block is a random order of the three arms followed by its mirror image (`A S A' A' S A`), so every arm
+has one early and one late slot and a linear drift cancels in every pair, as in `ab`'s ABBA blocks. Each
+repetition judges A vs A' and A vs S exactly as `ab` judges its row (`ab.stats.paired_block_ratio`, then
+`compare.judge`).
+
+`--sequential` also measures what `compare` of two runs made one after the other sees on the same pair of
+workers: all of A's rounds, then all of A''s, judged by `compare`'s unpaired Hodges-Lehmann interval; its
+false alarms are the drift between runs that `ab` is built to cancel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from vlmhyperbench.ab.driver import PILOT_BLOCKS, WorkerProcess, blocks_for_noise
+from vlmhyperbench.ab.sides import Side
+from vlmhyperbench.ab.stats import block_noise, paired_block_ratio
+from vlmhyperbench.compare.calibrate import MAX_FALSE_ALARM_RATE, MIN_DETECTION_RATE
+from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, judge
+from vlmhyperbench.compare.stats import hodges_lehmann_ratio
+from vlmhyperbench.errors import EnvironmentProblem, UsageError
+from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES, get_figure
+
+ARMS = ("A", "A'", "S")
+MAX_AUTO_BLOCKS = 60  # a calibration repeats the run: above this it would take hours on a tiny preset
+
+
+@dataclass
+class ABCalibration:
+    sides: list[str]
+    figure: str
+    repeats: int
+    blocks: int  # per repetition; each arm has 2 rounds per block
+    slowdown: float
+    threshold: float
+    confidence: float
+    false_alarms: int = 0
+    detections: int = 0
+    aa_regressions: list[float] = field(default_factory=list)
+    slowed_regressions: list[float] = field(default_factory=list)
+    noise: list[float] = field(default_factory=list)  # spread of A vs A' block differences, per repetition
+    sequential_repeats: int = 0
+    sequential_false_alarms: int = 0
+    sequential_regressions: list[float] = field(default_factory=list)
+    rounds_measured: int = 0
+    seconds: float = 0.0
+    pilot_noise: float | None = None
+    environments: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.repeats
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detections / self.repeats
+
+    @property
+    def sequential_false_alarm_rate(self) -> float | None:
+        return self.sequential_false_alarms / self.sequential_repeats if self.sequential_repeats else None
+
+    @property
+    def passed(self) -> bool:
+        return self.false_alarm_rate <= MAX_FALSE_ALARM_RATE and self.detection_rate >= MIN_DETECTION_RATE
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            false_alarm_rate=self.false_alarm_rate,
+            detection_rate=self.detection_rate,
+            sequential_false_alarm_rate=self.sequential_false_alarm_rate,
+            passed=self.passed,
+        )
+        return data
+
+    def summary(self) -> str:
+        lines = [
+            f"A/B calibration, figure {self.figure}: {self.repeats} repetitions x {self.blocks} blocks "
+            f"({2 * self.blocks} rounds per arm), threshold {self.threshold:.0%}, {self.confidence:.0%} "
+            f"intervals; {self.rounds_measured} rounds in {self.seconds:.0f} s",
+            f"  A = {self.sides[0]}",
+            f"  A' and S = {self.sides[1]}",
+            f"A/A' false alarms: {self.false_alarms}/{self.repeats} = {self.false_alarm_rate:.1%} "
+            f"(target <= {MAX_FALSE_ALARM_RATE:.0%}); median estimated change "
+            f"{median(self.aa_regressions):+.1%}",
+            f"{self.slowdown:.0%} slowdown caught: {self.detections}/{self.repeats} = "
+            f"{self.detection_rate:.1%} "
+            f"(target >= {MIN_DETECTION_RATE:.0%}); median estimated regression "
+            f"{median(self.slowed_regressions):+.1%}",
+            f"block-to-block noise (A vs A'): {median(self.noise):.1%}",
+        ]
+        if self.sequential_repeats:
+            lines.append(
+                f"sequential runs judged by `compare`: false alarms {self.sequential_false_alarms}/"
+                f"{self.sequential_repeats} = {self.sequential_false_alarm_rate:.1%}; median change "
+                f"{median(self.sequential_regressions):+.1%}"
+            )
+        lines.append("PASSED" if self.passed else "FAILED")
+        return "\n".join(lines)
+
+
+def median(values: list[float]) -> float:
+    return float(np.median(values)) if values else float("nan")
+
+
+def mirrored_block(rng: np.random.Generator) -> list[str]:
+    """A random order of the three arms followed by its reverse: each arm early once and late once."""
+    order = [ARMS[int(i)] for i in rng.permutation(len(ARMS))]
+    return [*order, *reversed(order)]
+
+
+def calibrate_ab(
+    side_a: Side,
+    side_b: Side,
+    repeats: int = 20,
+    blocks: int | None = None,
+    slowdown: float = 0.10,
+    figure: str = DEFAULT_FIGURE,
+    threshold: float = DEFAULT_THRESHOLD,
+    confidence: float = DEFAULT_CONFIDENCE,
+    sequential: bool = False,
+    warmup: int = 3,
+    seed: int = 0,
+    progress: Callable[[int, ABCalibration], None] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> ABCalibration:
+    """Run the calibration (module docstring); `blocks=None` sizes it from a pilot of PILOT_BLOCKS blocks."""
+    if repeats < 1 or (blocks is not None and blocks < 6):
+        raise UsageError(f"need repeats >= 1 and blocks >= 6 (a 95 % interval), got {repeats} and {blocks}")
+    spec = get_figure(figure)
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    workers = {"A": WorkerProcess(side_a), "B": WorkerProcess(side_b)}
+    result = ABCalibration(
+        [side_a.describe(), side_b.describe()],
+        spec.name,
+        repeats,
+        blocks or 0,
+        slowdown,
+        threshold,
+        confidence,
+    )
+    try:
+        for name, side in (("A", side_a), ("B", side_b)):
+            load = {"op": "load", **asdict(side.settings), "figures": list(FIGURES.names())}
+            reply = workers[name].request(load, "loading the model", 900.0)
+            result.environments[name] = dict(reply.get("environment") or {})
+
+        def measure(arm: str) -> float:
+            worker = workers["A" if arm == "A" else "B"]
+            request = {"op": "measure", "slowdown": slowdown if arm == "S" else 0.0}
+            reply = worker.request(request, f"a calibration round ({arm})", 600.0)
+            value = (reply.get("figures") or {}).get(spec.name)
+            if value is None:
+                raise EnvironmentProblem(f"figure {spec.name!r} is not measured on this device")
+            result.rounds_measured += 1
+            return float(value)
+
+        def measure_blocks(count: int) -> tuple[list[tuple[list[float], list[float]]], ...]:
+            aa, aslow = [], []
+            for _ in range(count):
+                arms: dict[str, list[float]] = {arm: [] for arm in ARMS}
+                for arm in mirrored_block(rng):
+                    arms[arm].append(measure(arm))
+                aa.append((arms["A"], arms["A'"]))
+                aslow.append((arms["A"], arms["S"]))
+            return aa, aslow
+
+        for _ in range(warmup):
+            for arm in ARMS:
+                measure(arm)
+        if blocks is None:
+            pilot, _ = measure_blocks(PILOT_BLOCKS)
+            result.pilot_noise = block_noise(pilot)
+            blocks = blocks_for_noise(
+                result.pilot_noise, slowdown, threshold=threshold, confidence=confidence
+            )
+            if log:
+                log(f"pilot: A vs A' block differences vary by {result.pilot_noise:.1%}; {blocks} blocks")
+            if blocks > MAX_AUTO_BLOCKS:
+                raise EnvironmentProblem(
+                    f"calibration needs more than {MAX_AUTO_BLOCKS} blocks per repetition at "
+                    f"{result.pilot_noise:.1%} block noise: this machine is too noisy to calibrate on"
+                )
+            result.blocks = blocks
+        for repetition in range(repeats):
+            aa, aslow = measure_blocks(blocks)
+            result.noise.append(block_noise(aa))
+            _, regression, failed = judge(paired_block_ratio(aa, confidence), spec, threshold)
+            result.false_alarms += failed
+            result.aa_regressions.append(regression)
+            _, regression, failed = judge(paired_block_ratio(aslow, confidence), spec, threshold)
+            result.detections += failed
+            result.slowed_regressions.append(regression)
+            if sequential:  # two "runs" one after the other, judged as `compare` judges them
+                first = [measure("A") for _ in range(2 * blocks)]
+                second = [measure("A'") for _ in range(2 * blocks)]
+                _, regression, failed = judge(
+                    hodges_lehmann_ratio(first, second, confidence), spec, threshold
+                )
+                result.sequential_repeats += 1
+                result.sequential_false_alarms += failed
+                result.sequential_regressions.append(regression)
+            result.seconds = time.perf_counter() - started
+            if progress:
+                progress(repetition + 1, result)
+    finally:
+        for worker in workers.values():
+            worker.close()
+        result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,70 @@
+"""The driver with real worker processes on the tiny preset: schedule, records, and sides that fail."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import stat
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vlmhyperbench.ab.driver import PATTERNS, block_patterns, blocks_for_noise, run_ab
+from vlmhyperbench.ab.sides import Settings, Side
+
+FAST = Settings(new_tokens=4)
+
+
+def side(label: str, python: str = sys.executable, **settings: object) -> Side:
+    return Side(label, python, "python", python, Settings(**{**vars(FAST), **settings}))
+
+
+def test_block_orders_are_balanced_and_random() -> None:
+    patterns = block_patterns(400, np.random.default_rng(0))
+    assert set(patterns) == set(PATTERNS)
+    assert 150 < patterns.count("ABBA") < 250
+
+
+def test_auto_blocks_grow_with_noise() -> None:
+    assert blocks_for_noise(0.001) == 10  # never below the minimum
+    assert blocks_for_noise(0.08) > blocks_for_noise(0.05) > 10
+
+
+def test_rounds_are_recorded_with_side_block_order_and_time() -> None:
+    run = run_ab(side("A"), side("B", attn="eager"), blocks=3, warmup=1, seed=3)
+    assert run.error is None
+    assert [r.order for r in run.rounds] == list(range(1, 13))
+    for block in (1, 2, 3):
+        rounds = [r for r in run.rounds if r.block == block]
+        assert "".join(r.side for r in rounds) == rounds[0].pattern in PATTERNS
+        assert [r.position for r in rounds] == [1, 2, 3, 4]
+    stamps = [datetime.datetime.fromisoformat(r.timestamp) for r in run.rounds]
+    assert stamps == sorted(stamps)
+    assert len(run.blocks()) == 3 and all(v > 0 for v in run.values("A"))
+    assert run.environments["A"]["executable"] == sys.executable
+    assert run.sides["B"].settings.attn == "eager"
+
+
+def test_a_side_without_vlmhyperbench_fails_to_start_with_one_line(tmp_path: Path) -> None:
+    bare = "/usr/bin/python3"
+    if not Path(bare).exists():
+        pytest.skip("no system Python without vlmhyperbench here")
+    run = run_ab(side("A"), side("B", python=bare), blocks=2, warmup=1)
+    assert run.rounds == []
+    assert run.error is not None and "\n" not in run.error
+    assert "side B" in run.error and "loading the model" in run.error and "vlmhyperbench" in run.error
+
+
+def test_a_side_that_dies_mid_way_keeps_the_rounds_before(tmp_path: Path) -> None:
+    # An "interpreter" that passes the worker only its first 6 requests (load, 1 warm-up, 4 rounds), then
+    # closes its input: the worker process exits part-way through the run.
+    dying = tmp_path / "python"
+    dying.write_text(f'#!/bin/sh\nsed -u 6q | exec {sys.executable} "$@"\n', encoding="utf-8")
+    dying.chmod(dying.stat().st_mode | stat.S_IEXEC)
+    run = run_ab(side("A"), side("B", python=str(dying)), blocks=6, warmup=1, seed=0)
+    assert run.error is not None and "side B" in run.error and "exited" in run.error
+    assert sum(r.side == "B" for r in run.rounds) == 4
+    assert len(run.rounds) >= 4 and run.finished
+    assert os.path.exists(sys.executable)

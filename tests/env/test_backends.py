@@ -46,7 +46,7 @@ def _cuda_runtime(lock: dict[str, Any], torch: dict[str, Any]) -> str | None:
 def test_pyproject_extra_is_the_registry_row(project: ProjectFiles, backend: str) -> None:
     row = BACKENDS.get(backend)
     requirements = {Requirement(r).name: Requirement(r) for r in project.extras()[backend]}
-    assert set(requirements) == {"torch", "torchvision"}
+    assert set(requirements) == {"torch", "torchvision", "accelerate"}
     assert requirements["torch"].specifier == Requirement(f"torch{row.torch}").specifier
     assert requirements["torchvision"].specifier == Requirement(f"torchvision{row.torchvision}").specifier
 

@@ -45,7 +45,7 @@ def _add_extra(pyproject: Path, row: Backend) -> None:
     """Step 2 of the recipe: the extra and its place in the conflicts list."""
     text = pyproject.read_text(encoding="utf-8")
     anchor = "[project.scripts]"
-    extra = f'{row.name} = ["torch{row.torch}", "torchvision{row.torchvision}"]\n\n'
+    extra = f'{row.name} = ["torch{row.torch}", "torchvision{row.torchvision}", "accelerate>=1.1"]\n\n'
     text = text.replace(anchor, extra + anchor, 1)
     text = text.replace('{ extra = "cu130" }]]', f'{{ extra = "cu130" }}, {{ extra = "{row.name}" }}]]', 1)
     pyproject.write_text(text, encoding="utf-8")

@@ -70,7 +70,11 @@ def test_the_matrix_step_refuses_a_last_line_that_is_not_a_matrix(
 def test_the_matrix_step_passes_the_matrices_on(workflow: dict[Any, Any], tmp_path: Path) -> None:
     result, output = _run_step(_cells_step(workflow), tmp_path, "echo noise; echo '{\"include\": []}'")
     assert result.returncode == 0, result.stderr
-    assert output.splitlines() == ['tests={"include": []}', 'bench={"include": []}']
+    assert output.splitlines() == [
+        'tests={"include": []}',
+        'bench={"include": []}',
+        'serve={"include": []}',
+    ]
 
 
 def test_prod_cells_resolve_the_release_url_from_the_checkout(workflow: dict[Any, Any]) -> None:

@@ -19,7 +19,7 @@ OTHER_PYTHON_ENV_VAR = "VLMHYPERBENCH_AB_OTHER_PYTHON"
 
 def test_mirrored_blocks_give_every_arm_an_early_and_a_late_slot() -> None:
     rng = np.random.default_rng(0)
-    firsts = Counter()
+    firsts: Counter[str] = Counter()
     for _ in range(300):
         block = mirrored_block(rng)
         assert block[:3] == block[:2:-1] and sorted(block[:3]) == sorted(ARMS)

@@ -42,7 +42,7 @@ def test_rounds_are_recorded_with_side_block_order_and_time() -> None:
         assert [r.position for r in rounds] == [1, 2, 3, 4]
     stamps = [datetime.datetime.fromisoformat(r.timestamp) for r in run.rounds]
     assert stamps == sorted(stamps)
-    assert len(run.blocks()) == 3 and all(v > 0 for v in run.values("A"))
+    assert len(run.blocks()) == 3 and all(v is not None and v > 0 for v in run.values("A"))
     assert run.environments["A"]["executable"] == sys.executable
     assert run.sides["B"].settings.attn == "eager"
 

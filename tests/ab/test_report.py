@@ -34,7 +34,7 @@ def synthetic_run(
             order += 1
             drift = 1.0 - 0.01 * order  # the machine gets slower all along
             value = 300.0 * drift * (b_factor if side == "B" else 1.0) * float(np.exp(rng.normal(0, 0.01)))
-            figures = {"decode_tokens_per_s": value, "latency_s": 8 / value}
+            figures: dict[str, float | None] = {"decode_tokens_per_s": value, "latency_s": 8 / value}
             run.rounds.append(Round(side, block, position, order, pattern, f"t{order}", figures))
     return run
 

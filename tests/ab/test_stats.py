@@ -38,7 +38,10 @@ def test_linear_drift_cancels_within_abba_blocks() -> None:
 
 def test_a_ten_percent_shift_is_found_and_its_interval_covers_it() -> None:
     rng = np.random.default_rng(1)
-    blocks = [(np.exp(rng.normal(0, 0.03, 2)), 1.1 * np.exp(rng.normal(0, 0.03, 2))) for _ in range(16)]
+    blocks = [
+        (np.exp(rng.normal(0, 0.03, 2)).tolist(), (1.1 * np.exp(rng.normal(0, 0.03, 2))).tolist())
+        for _ in range(16)
+    ]
     estimate = paired_block_ratio(blocks)
     assert estimate.significant
     assert estimate.low < 1.1 < estimate.high
@@ -50,7 +53,8 @@ def test_coverage_under_no_change_is_at_least_nominal() -> None:
     misses = 0
     for _ in range(400):
         blocks = [
-            (np.exp(rng.standard_t(3, 2) * 0.05), np.exp(rng.standard_t(3, 2) * 0.05)) for _ in range(10)
+            (np.exp(rng.standard_t(3, 2) * 0.05).tolist(), np.exp(rng.standard_t(3, 2) * 0.05).tolist())
+            for _ in range(10)
         ]
         misses += paired_block_ratio(blocks).significant
     assert misses / 400 <= 0.07  # nominal 5 %; the exact interval is conservative

@@ -38,9 +38,9 @@ def upstream_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for image in {r["image_path"] for r in rows}:
         Image.new("RGB", (64, 48), "white").save(root / image)
     pairs = dict.fromkeys(f"{r['doc_class']} {r['question_type']}" for r in rows)
-    lines = ["prompt;doc_class_question_type;cer"]
-    lines += [f"Напиши {pair.split(' ', 1)[1]}. Пример: 4369 975136.;{pair};0.0" for pair in pairs]
-    (root / "prompts.csv").write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
+    prompt_lines = ["prompt;doc_class_question_type;cer"]
+    prompt_lines += [f"Напиши {pair.split(' ', 1)[1]}. Пример: 4369 975136.;{pair};0.0" for pair in pairs]
+    (root / "prompts.csv").write_text("\ufeff" + "\r\n".join(prompt_lines) + "\r\n", encoding="utf-8")
     return root
 
 

@@ -103,8 +103,9 @@ def _corpus_rate(split: Callable[[str], Sequence[str]]) -> Callable[[Sequence[st
     def rate(references: Sequence[str], predictions: Sequence[str]) -> float:
         from rapidfuzz.distance import Levenshtein
 
-        edits = sum(
-            Levenshtein.distance(split(r), split(p)) for r, p in zip(references, predictions, strict=True)
+        edits: int = sum(
+            int(Levenshtein.distance(split(r), split(p)))
+            for r, p in zip(references, predictions, strict=True)
         )
         length = sum(len(split(r)) for r in references)
         if not length:  # every reference empty: as per answer, right when nothing was written

@@ -190,20 +190,28 @@ def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
     return f"{prompts.system}\n\n{text}" if prompts.system else text
 
 
-def _generate(
-    config: RunConfig,
-    dataset: Dataset,
-    pending: list[Sample],
-    prompts: PromptCollection,
-    writer: AnswersWriter,
-    console: Console,
-    on_batch_done: Callable[[int], None] | None,
-    show_progress: bool,
-) -> tuple[list[Any], dict[str, Any]]:
+@dataclass
+class AnswerJob:
+    """The questions one session still has to ask, and where their answers and progress go."""
+
+    config: RunConfig
+    dataset: Dataset
+    pending: list[Sample]
+    prompts: PromptCollection
+    writer: AnswersWriter
+    console: Console
+    on_done: Callable[[int], None] | None
+    show_progress: bool
+
+    def queries(self, samples: list[Sample]) -> list[Query]:
+        return [Query(self.dataset.load_image(s), _prompt_text(self.prompts, s), _region(s)) for s in samples]
+
+
+def _generate(job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
     from vlmhyperbench.engines import LoadOptions, create_engine
     from vlmhyperbench.serve import ServerOptions
 
-    server = config.server
+    config, server = job.config, job.config.server
     engine = create_engine(
         config.model,
         LoadOptions(
@@ -218,32 +226,20 @@ def _generate(
                 retries=server.retries,
                 concurrency=server.concurrency,
                 launch=server.launch,
-                launch_log=writer.path.parent / SERVER_LOG,
+                launch_log=job.writer.path.parent / SERVER_LOG,
             ),
         ),
     )
     with engine:
-        if hasattr(engine, "answer_each"):
-            return _answer_served(
-                engine, config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
-            )
-        return _answer_all(
-            engine, config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
-        )
+        return _answer_served(engine, job) if engine.served else _answer_all(engine, job)
 
 
-def _answer_all(
-    engine: Engine,
-    config: RunConfig,
-    dataset: Dataset,
-    pending: list[Sample],
-    prompts: PromptCollection,
-    writer: AnswersWriter,
-    console: Console,
-    on_batch_done: Callable[[int], None] | None,
-    show_progress: bool,
-) -> tuple[list[Any], dict[str, Any]]:
+def _answer_all(engine: Engine, job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
+    """An in-process engine's run: batches of `batch_size`, halved when one does not fit in memory."""
     from vlmhyperbench.report.progress import progress_bar
+
+    config, pending, writer, console = job.config, job.pending, job.writer, job.console
+    on_batch_done, show_progress = job.on_done, job.show_progress
 
     measurements: list[Any] = []
     batch_size = config.batch_size
@@ -253,7 +249,7 @@ def _answer_all(
         task = progress.add_task("answering", total=len(pending))
         while done < len(pending):
             chunk = pending[done : done + batch_size]
-            queries = [Query(dataset.load_image(s), _prompt_text(prompts, s), _region(s)) for s in chunk]
+            queries = job.queries(chunk)
             try:
                 measurement = _infer(engine, queries, config.generation.max_new_tokens)
             except Exception as exc:
@@ -274,17 +270,7 @@ def _answer_all(
     return measurements, {**engine.describe(), "final_batch_size": batch_size}
 
 
-def _answer_served(
-    engine: Any,
-    config: RunConfig,
-    dataset: Dataset,
-    pending: list[Sample],
-    prompts: PromptCollection,
-    writer: AnswersWriter,
-    console: Console,
-    on_answer_done: Callable[[int], None] | None,
-    show_progress: bool,
-) -> tuple[list[Any], dict[str, Any]]:
+def _answer_served(engine: Any, job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
     """A served engine's run: `concurrency` requests in flight, each answer written once as it arrives.
 
     Answers land in the file in the order they arrive; a request that fails after its retries stops the
@@ -295,7 +281,9 @@ def _answer_served(
 
     from vlmhyperbench.engines import Generation
 
-    queries = [Query(dataset.load_image(s), _prompt_text(prompts, s), _region(s)) for s in pending]
+    config, pending, writer, console = job.config, job.pending, job.writer, job.console
+    on_answer_done, show_progress = job.on_done, job.show_progress
+    queries = job.queries(pending)
     concurrency = config.server.concurrency
     progress = Progress(
         TextColumn("[bold]answering[/bold] {task.fields[flight]} in flight, {task.fields[errors]} failed"),
@@ -516,9 +504,8 @@ def _run_locked(
     t0 = time.perf_counter()
     if pending:
         with AnswersWriter(answers_file) as writer:
-            session.measurements, session.model_info = _generate(
-                config, dataset, pending, prompts, writer, console, on_batch_done, show_progress
-            )
+            job = AnswerJob(config, dataset, pending, prompts, writer, console, on_batch_done, show_progress)
+            session.measurements, session.model_info = _generate(job)
     session.elapsed = time.perf_counter() - t0
 
     answers = read_answers(answers_file)

@@ -138,10 +138,7 @@ def test_5_resume_after_the_dataset_was_edited_names_what_changed(tiny_dataset: 
 
 
 def test_8_a_failed_start_does_not_block_the_corrected_run(
-    config_file: Path,
-    tmp_path: Path,
-    cli: Cli,
-    one_line_error: OneLineError,
+    config_file: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
 ) -> None:
     out = tmp_path / "run"
     one_line_error(cli("run", config_file, "--model", "dummy:tiny-qwen2-vll", "--out", out))
@@ -186,10 +183,7 @@ def _mount_tmpfs(where: Path, size: str, remount: bool = False) -> bool:
 
 
 def test_9_real_full_disk_is_one_error_and_resume_finishes(
-    config_file: Path,
-    tmp_path: Path,
-    cli: Cli,
-    one_line_error: OneLineError,
+    config_file: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
 ) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()

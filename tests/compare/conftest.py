@@ -8,11 +8,27 @@ data/results holds, as our pytest plugin stores them (`<root>/<cell>/<machine id
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data" / "results"
+
+# `vlmhyperbench compare` in a fresh interpreter where any import of torch fails: the gate's promise.
+BLOCK_TORCH = """
+import sys
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch is blocked in this test")
+sys.meta_path.insert(0, NoTorch())
+sys.argv = ["vlmhyperbench", "compare", *sys.argv[1:]]
+from vlmhyperbench.cli import main
+main()
+"""
 
 
 @pytest.fixture
@@ -21,3 +37,14 @@ def root(tmp_path: Path) -> Path:
     copy = tmp_path / "results"
     shutil.copytree(DATA, copy)
     return copy
+
+
+@pytest.fixture
+def compare_without_torch() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs `vlmhyperbench compare ARGS` where torch cannot be imported, so a stray import fails the test."""
+
+    def run(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", BLOCK_TORCH, *map(str, args)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+    return run

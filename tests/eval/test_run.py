@@ -19,7 +19,9 @@ pytest.importorskip("torch")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import vlmhyperbench.eval.run as run_module
-from vlmhyperbench.eval.run import RunError, RunResult, run_evaluation
+from tests.eval.runs import run_quietly as _run
+from tests.eval.runs import tiny_config
+from vlmhyperbench.eval.run import RunError, run_evaluation
 
 
 class Interrupted(RuntimeError):
@@ -45,21 +47,8 @@ def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _config(model: Path, dataset: Path, out: Path, **changes: object) -> RunConfig:
-    base = RunConfig(
-        model=str(model),
-        dataset=dataset,
-        out=out,
-        batch_size=2,
-        image_size=112,
-        device="cpu",
-        generation=Generation(max_new_tokens=3),
-    )
-    return base.model_copy(update=changes)
-
-
-def _run(config: RunConfig, **kwargs: object) -> RunResult:
-    return run_evaluation(config, show_progress=False, report=False, **kwargs)  # type: ignore[arg-type]
+def _config(model: Path, dataset: Path, out: Path, batch_size: int = 2, **changes: object) -> RunConfig:
+    return tiny_config(model, dataset, out, batch_size=batch_size, max_new_tokens=3, **changes)
 
 
 def test_model_by_path_runs_the_pipeline(saved_model: Path, dataset: Path, tmp_path: Path) -> None:

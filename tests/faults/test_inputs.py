@@ -22,8 +22,16 @@ Cli = Callable[..., "subprocess.CompletedProcess[str]"]  # the `cli` fixture (te
 OneLineError = Callable[..., str]  # the `one_line_error` fixture
 
 
-def _dataset(tmp_path: Path, tiny_dataset: Path) -> Path:
+@pytest.fixture
+def dataset(tmp_path: Path, tiny_dataset: Path) -> Path:
+    """A private copy of the tiny dataset, for the test to break."""
     return Path(shutil.copytree(tiny_dataset, tmp_path / "dataset"))
+
+
+@pytest.fixture
+def check_error(dataset: Path, cli: Cli, one_line_error: OneLineError) -> Callable[[], str]:
+    """`vlmhyperbench data check` on `dataset`, which must fail with one line: that line."""
+    return lambda: one_line_error(cli("data", "check", dataset), code=1)
 
 
 def _edit_row(dataset: Path, column: str, value: str, row: int = 2) -> None:
@@ -41,9 +49,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def test_4_synth_onto_an_existing_dataset_refuses(
-    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+    dataset: Path, cli: Cli, one_line_error: OneLineError
 ) -> None:
-    dataset = _dataset(tmp_path, tiny_dataset)
     before = {p: p.read_bytes() for p in dataset.rglob("*") if p.is_file()}
     message = one_line_error(cli("data", "synth", "--out", dataset, "--n", "1"))
     assert f"--out {dataset} is not empty" in message and "--force" in message
@@ -62,76 +69,57 @@ def test_synth_out_an_existing_file(tmp_path: Path, cli: Cli, one_line_error: On
 
 @pytest.mark.parametrize("value", ["", "   "])
 def test_6_an_empty_reference_answer_is_a_dataset_error(
-    tiny_dataset: Path,
-    tmp_path: Path,
-    value: str,
-    cli: Cli,
-    one_line_error: OneLineError,
+    dataset: Path, value: str, check_error: Callable[[], str]
 ) -> None:
-    dataset = _dataset(tmp_path, tiny_dataset)
     _edit_row(dataset, "answer", value, row=3)
-    message = one_line_error(cli("data", "check", dataset), code=1)
+    message = check_error()
     assert "annotation.csv, row 3, column 'answer': empty answer" in message
 
 
 @pytest.mark.parametrize("value", ["abc", "[1,2,3]", '[1,2,3,"x"]', "[[1,2,3,4],[5]]", "[1,2,3,NaN]"])
-def test_a_malformed_answer_bbox_is_a_dataset_error(tiny_dataset: Path, tmp_path: Path, value: str) -> None:
-    dataset = _dataset(tmp_path, tiny_dataset)
+def test_a_malformed_answer_bbox_is_a_dataset_error(dataset: Path, value: str) -> None:
     _edit_row(dataset, "answer_bbox", value)
     problems = [str(p) for p in check_dataset(dataset)]
     assert len(problems) == 1 and "row 2, column 'answer_bbox'" in problems[0], problems
 
 
-def test_well_formed_answer_bboxes_pass(tiny_dataset: Path, tmp_path: Path) -> None:
-    dataset = _dataset(tmp_path, tiny_dataset)
+def test_well_formed_answer_bboxes_pass(dataset: Path) -> None:
     _edit_row(dataset, "answer_bbox", "[[1, 2, 3, 4], [5.5, 6, 7, 8]]")
     _edit_row(dataset, "answer_bbox", "", row=3)
     assert check_dataset(dataset) == []
 
 
-def test_a_png_whose_pixels_cannot_be_decoded(
-    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
-) -> None:
+def test_a_png_whose_pixels_cannot_be_decoded(dataset: Path, check_error: Callable[[], str]) -> None:
     """Every chunk has a valid CRC (so `verify` passes), but the IDAT stream is not zlib data."""
-    dataset = _dataset(tmp_path, tiny_dataset)
     image = next((dataset / "images").glob("*.png"))
     data = image.read_bytes()
     ihdr_end = 8 + 8 + 13 + 4
     image.write_bytes(data[:ihdr_end] + _chunk(b"IDAT", b"\x00not zlib at all" * 64) + _chunk(b"IEND", b""))
-    message = one_line_error(cli("data", "check", dataset), code=1)
+    message = check_error()
     assert f"column 'image_path': image 'images/{image.name}' cannot be read" in message
 
 
-def test_a_decompression_bomb(
-    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
-) -> None:
+def test_a_decompression_bomb(dataset: Path, check_error: Callable[[], str]) -> None:
     """A 20000x20000 PNG header: PIL refuses it as a decompression bomb; the dataset check says so."""
-    dataset = _dataset(tmp_path, tiny_dataset)
     image = next((dataset / "images").glob("*.png"))
     header = struct.pack(">IIBBBBB", 20000, 20000, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 100)
     image.write_bytes(
         b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
     )
-    message = one_line_error(cli("data", "check", dataset), code=1)
+    message = check_error()
     assert "is too large to decode safely" in message
 
 
-def test_a_question_over_the_csv_field_limit(
-    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
-) -> None:
-    dataset = _dataset(tmp_path, tiny_dataset)
+def test_a_question_over_the_csv_field_limit(dataset: Path, check_error: Callable[[], str]) -> None:
     _edit_row(dataset, "question", '"' + "вопрос " * 20000 + '"', row=3)
-    message = one_line_error(cli("data", "check", dataset), code=1)
+    message = check_error()
     assert "annotation.csv, row 3: cannot parse this row: field larger than field limit" in message
 
 
-def test_rich_markup_in_a_path_is_shown_as_typed(
-    tiny_dataset: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
-) -> None:
-    dataset = _dataset(tmp_path, tiny_dataset)
+def test_rich_markup_in_a_path_is_shown_as_typed(dataset: Path, check_error: Callable[[], str]) -> None:
     _edit_row(dataset, "image_path", "images/[/x]scan.png")
-    message = one_line_error(cli("data", "check", dataset), code=1)
+    message = check_error()
     assert "image 'images/[/x]scan.png' does not exist" in message
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.results.summaries import run_section
 from vlmhyperbench.data import Sample
 from vlmhyperbench.env.info import git_sha, source_checkout
 from vlmhyperbench.eval import aggregate, score_answers
@@ -28,16 +29,7 @@ def test_10_report_md_escapes_html_from_answers_doc_classes_and_question_types()
     rows = score_answers(samples, {"1": IMG, "2": "[link](javascript:alert(4))"}, names)
     tables = aggregate(rows, names)
     summary = {
-        "run": {
-            "out": "x",
-            "started": "2026-01-01T00:00:00+00:00",
-            "finished": "2026-01-01T00:01:00+00:00",
-            "resumed": False,
-            "questions": 2,
-            "answered": 2,
-            "asked_this_session": 2,
-            "inference_wall_s": 1.0,
-        },
+        "run": run_section(questions=2, inference_wall_s=1.0),
         "dataset": {"path": "data/set", "questions": 2, "images": 1, "doc_class": {}},
         "model": {},
         "config": {"model": "dummy:<b>tiny</b>", "batch_size": 1, "generation": {"max_new_tokens": 4}},

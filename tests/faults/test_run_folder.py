@@ -16,16 +16,17 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 pytest.importorskip("torch")
 
 import vlmhyperbench.eval.run as run_module
-from vlmhyperbench.eval.config import Generation, RunConfig
+from tests.eval.runs import run_quietly as _run
+from tests.eval.runs import tiny_config
+from vlmhyperbench.eval.config import RunConfig
 from vlmhyperbench.eval.folder import LOCK_FILE, RunFolderBusyError, default_out_dir, exclusive
-from vlmhyperbench.eval.run import RunError, RunResult, run_evaluation
+from vlmhyperbench.eval.run import RunError
 
 Cli = Callable[..., "subprocess.CompletedProcess[str]"]  # the `cli` fixture (tests/faults/conftest.py)
 OneLineError = Callable[..., str]  # the `one_line_error` fixture
@@ -35,26 +36,15 @@ MODEL = "dummy:tiny-qwen2-vl"
 
 
 def _config(dataset: Path, out: Path, **changes: object) -> RunConfig:
-    base = RunConfig(
-        model=MODEL,
-        dataset=dataset,
-        out=out,
-        batch_size=1,
-        image_size=112,
-        device="cpu",
-        generation=Generation(max_new_tokens=2),
-    )
-    return base.model_copy(update=changes)
+    return tiny_config(MODEL, dataset, out, batch_size=1, max_new_tokens=2, **changes)
 
 
-def _run(config: RunConfig, **kwargs: Any) -> RunResult:
-    return run_evaluation(config, show_progress=False, report=False, **kwargs)
-
-
-def _config_file(tmp_path: Path, dataset: Path) -> Path:
+@pytest.fixture
+def config_file(tmp_path: Path, tiny_dataset: Path) -> Path:
+    """The run as a user writes it: a YAML file for `vlmhyperbench run`."""
     path = tmp_path / "run.yaml"
     path.write_text(
-        f"model: {MODEL}\ndataset: {dataset}\nbatch_size: 1\nimage_size: 112\ndevice: cpu\n"
+        f"model: {MODEL}\ndataset: {tiny_dataset}\nbatch_size: 1\nimage_size: 112\ndevice: cpu\n"
         "generation: {max_new_tokens: 2}\n",
         encoding="utf-8",
     )
@@ -69,12 +59,12 @@ def test_1_default_folders_of_runs_started_in_one_second_differ() -> None:
 
 def test_2_3_a_live_run_folder_refuses_a_second_writer_and_a_resume(
     tiny_dataset: Path,
+    config_file: Path,
     tmp_path: Path,
     cli: Cli,
     one_line_error: OneLineError,
 ) -> None:
     out = tmp_path / "run"
-    config_file = _config_file(tmp_path, tiny_dataset)
     seen: list[str] = []
 
     def while_writing(batch: int) -> None:
@@ -148,13 +138,9 @@ def test_5_resume_after_the_dataset_was_edited_names_what_changed(tiny_dataset: 
 
 
 def test_8_a_failed_start_does_not_block_the_corrected_run(
-    tiny_dataset: Path,
-    tmp_path: Path,
-    cli: Cli,
-    one_line_error: OneLineError,
+    config_file: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
 ) -> None:
     out = tmp_path / "run"
-    config_file = _config_file(tmp_path, tiny_dataset)
     one_line_error(cli("run", config_file, "--model", "dummy:tiny-qwen2-vll", "--out", out))
     fixed = cli("run", config_file, "--out", out)
     assert fixed.returncode == 0, fixed.stderr
@@ -197,10 +183,7 @@ def _mount_tmpfs(where: Path, size: str, remount: bool = False) -> bool:
 
 
 def test_9_real_full_disk_is_one_error_and_resume_finishes(
-    tiny_dataset: Path,
-    tmp_path: Path,
-    cli: Cli,
-    one_line_error: OneLineError,
+    config_file: Path, tmp_path: Path, cli: Cli, one_line_error: OneLineError
 ) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
@@ -208,7 +191,6 @@ def test_9_real_full_disk_is_one_error_and_resume_finishes(
         pytest.skip("needs root to mount a small tmpfs")
     try:
         out = disk / "run"
-        config_file = _config_file(tmp_path, tiny_dataset)
         message = one_line_error(cli("run", config_file, "--out", out))
         assert "No space left on device [errno 28]" in message and f"--resume --out {out}" in message
         assert not list(out.glob("*.partial")) and not (out / "report.html").exists()

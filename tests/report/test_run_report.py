@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from tests.results.summaries import run_section
 from vlmhyperbench.data import Sample
 from vlmhyperbench.eval import aggregate, score_answers
 from vlmhyperbench.eval.metrics import METRICS
@@ -39,16 +40,7 @@ def _summary_and_rows() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         for i in range(6)
     ]
     summary = {
-        "run": {
-            "out": "x",
-            "started": "2026-01-01T00:00:00+00:00",
-            "finished": "2026-01-01T00:01:00+00:00",
-            "resumed": False,
-            "questions": 4,
-            "answered": 4,
-            "asked_this_session": 4,
-            "inference_wall_s": 3.0,
-        },
+        "run": run_section(questions=4, inference_wall_s=3.0),
         "config": {"model": "dummy:tiny-qwen2-vl", "batch_size": 2, "generation": {"max_new_tokens": 8}},
         "model": {"model": "dummy:tiny-qwen2-vl", "device": "cpu", "dtype": "float32"},
         "dataset": {"path": "data/set", "questions": 4, "images": 3, "doc_class": {}},

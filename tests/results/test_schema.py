@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from tests.results.summaries import run_section
 from vlmhyperbench.env.info import collect_environment
 from vlmhyperbench.results import (
     SCHEMA_VERSION,
@@ -70,16 +71,7 @@ def test_one_identity_for_a_generation_benchmark() -> None:
 
 
 SUMMARY = {
-    "run": {
-        "out": "results/run-1",
-        "started": "2026-01-01T00:00:00+00:00",
-        "finished": "2026-01-01T00:01:00+00:00",
-        "resumed": False,
-        "questions": 2,
-        "answered": 2,
-        "asked_this_session": 2,
-        "inference_wall_s": 3.0,
-    },
+    "run": run_section(questions=2, inference_wall_s=3.0, out="results/run-1"),
     "config": {"model": "dummy:tiny-qwen2-vl", "batch_size": 2},
     "model": {"model": "dummy:tiny-qwen2-vl", "device": "cpu"},
     "dataset": {"path": "data/set", "questions": 2, "images": 1, "doc_class": {"passport": 2}},

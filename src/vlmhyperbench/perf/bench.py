@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from vlmhyperbench.counts import parse_counts
 from vlmhyperbench.engines import Engine, Generation, LoadOptions, Query
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.measurement import GenerationMeasurement
@@ -70,21 +71,8 @@ class BenchRun:
 
 
 def parse_batches(text: str) -> list[int]:
-    """`1,8,32` -> [1, 8, 32]; anything else (0, negative, not a number) is a ValueError naming it."""
-    batches = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        try:
-            value = int(part)
-        except ValueError:
-            raise UsageError(f"batch size {part!r} is not a whole number (use e.g. --batch 1,8,32)") from None
-        if value < 1:
-            raise UsageError(f"batch size must be at least 1, got {value}")
-        batches.append(value)
-    if not batches:
-        raise UsageError("no batch size given (use e.g. --batch 1,8,32)")
-    return batches
+    """`1,8,32` -> [1, 8, 32]; anything else (0, negative, not a number) is a UsageError naming it."""
+    return parse_counts(text, "batch size", "--batch")
 
 
 def document_pages(n: int, size: tuple[int, int] = (850, 1100)) -> list[Any]:

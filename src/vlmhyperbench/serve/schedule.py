@@ -10,6 +10,7 @@ import math
 import random
 from dataclasses import dataclass
 
+from vlmhyperbench.counts import parse_counts
 from vlmhyperbench.errors import UsageError
 
 
@@ -85,15 +86,4 @@ def arrival_offsets(n: int, rate: float, seed: int = 0) -> list[float]:
 
 def parse_concurrency(text: str) -> list[int]:
     """`1,8,32` -> [1, 8, 32]: requests in flight at most, one case each."""
-    values = []
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        try:
-            value = int(part)
-        except ValueError:
-            raise UsageError(f"--concurrency {part!r} is not a whole number (use e.g. 1,8,32)") from None
-        if value < 1:
-            raise UsageError(f"--concurrency must be at least 1, got {value}")
-        values.append(value)
-    if not values:
-        raise UsageError("no --concurrency given (use e.g. --concurrency 1,8,32)")
-    return values
+    return parse_counts(text, "--concurrency", "--concurrency")

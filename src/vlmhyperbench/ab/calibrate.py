@@ -33,7 +33,7 @@ import numpy as np
 from vlmhyperbench.ab.driver import PILOT_BLOCKS, WorkerProcess, blocks_for_noise
 from vlmhyperbench.ab.sides import Side
 from vlmhyperbench.ab.stats import block_noise, paired_block_ratio
-from vlmhyperbench.compare.calibrate import MAX_FALSE_ALARM_RATE, MIN_DETECTION_RATE
+from vlmhyperbench.compare.calibrate import MAX_FALSE_ALARM_RATE, MIN_DETECTION_RATE, GateRates
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, judge
 from vlmhyperbench.compare.stats import hodges_lehmann_ratio
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
@@ -44,7 +44,7 @@ MAX_AUTO_BLOCKS = 60  # a calibration repeats the run: above this it would take 
 
 
 @dataclass
-class ABCalibration:
+class ABCalibration(GateRates):
     sides: list[str]
     figure: str
     repeats: int
@@ -65,31 +65,11 @@ class ABCalibration:
     pilot_noise: float | None = None
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    @property
-    def false_alarm_rate(self) -> float:
-        return self.false_alarms / self.repeats
-
-    @property
-    def detection_rate(self) -> float:
-        return self.detections / self.repeats
+    DERIVED = (*GateRates.DERIVED, "sequential_false_alarm_rate")
 
     @property
     def sequential_false_alarm_rate(self) -> float | None:
         return self.sequential_false_alarms / self.sequential_repeats if self.sequential_repeats else None
-
-    @property
-    def passed(self) -> bool:
-        return self.false_alarm_rate <= MAX_FALSE_ALARM_RATE and self.detection_rate >= MIN_DETECTION_RATE
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(
-            false_alarm_rate=self.false_alarm_rate,
-            detection_rate=self.detection_rate,
-            sequential_false_alarm_rate=self.sequential_false_alarm_rate,
-            passed=self.passed,
-        )
-        return data
 
     def summary(self) -> str:
         lines = [

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy import stats as _scipy_stats
@@ -70,8 +70,35 @@ def rounds_needed(
     return max(2, math.ceil(2.0 * (SE_FACTOR * noise / se_max) ** 2))
 
 
+class GateRates:
+    """What every calibration reports: false alarms and detections over its repetitions, the targets they
+    are held to, and the JSON with the derived rates (`DERIVED`) next to the counts."""
+
+    repeats: int
+    false_alarms: int
+    detections: int
+    DERIVED: ClassVar[tuple[str, ...]] = ("false_alarm_rate", "detection_rate", "passed")
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.repeats
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detections / self.repeats
+
+    @property
+    def passed(self) -> bool:
+        return self.false_alarm_rate <= MAX_FALSE_ALARM_RATE and self.detection_rate >= MIN_DETECTION_RATE
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = asdict(self)  # type: ignore[call-overload]  # subclasses are dataclasses
+        data.update({name: getattr(self, name) for name in self.DERIVED})
+        return data
+
+
 @dataclass
-class CalibrationResult:
+class CalibrationResult(GateRates):
     preset: str
     figure: str
     repeats: int
@@ -89,17 +116,7 @@ class CalibrationResult:
     seconds: float = 0.0
     environment: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def false_alarm_rate(self) -> float:
-        return self.false_alarms / self.repeats
-
-    @property
-    def detection_rate(self) -> float:
-        return self.detections / self.repeats
-
-    @property
-    def passed(self) -> bool:
-        return self.false_alarm_rate <= MAX_FALSE_ALARM_RATE and self.detection_rate >= MIN_DETECTION_RATE
+    DERIVED = (*GateRates.DERIVED, "round_noise", "quiet_enough")
 
     @property
     def round_noise(self) -> float:
@@ -119,17 +136,6 @@ class CalibrationResult:
         z = float(_scipy_stats.norm.ppf(0.5 + self.confidence / 2))
         se = SE_FACTOR * self.round_noise * (2.0 / self.rounds) ** 0.5
         return bool(self.slowdown - self.threshold >= 1.645 * se and self.slowdown >= (z + 1.645) * se)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(
-            false_alarm_rate=self.false_alarm_rate,
-            detection_rate=self.detection_rate,
-            passed=self.passed,
-            round_noise=self.round_noise,
-            quiet_enough=self.quiet_enough,
-        )
-        return data
 
     def summary(self) -> str:
         median_aa = float(np.median(self.aa_regressions)) if self.aa_regressions else float("nan")

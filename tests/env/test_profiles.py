@@ -33,6 +33,21 @@ def clone(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def _sync_prod(project: ProjectFiles, clone: Path, venv: Path, *args: str) -> Path:
+    """The prod profile synced into `venv` from the clone, the release URL pointed at the clone."""
+    result = uv(
+        "sync",
+        "--frozen",
+        "--project",
+        "prod",
+        *args,
+        cwd=clone,
+        env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)},
+    )
+    assert result.returncode == 0, result.stderr
+    return venv
+
+
 @pytest.mark.parametrize("profile", ["dev", "staging", "prod"])
 def test_lock_is_up_to_date(project: ProjectFiles, clone: Path, profile: str) -> None:
     result = uv(
@@ -101,16 +116,7 @@ def test_prod_is_the_pinned_release_and_the_work_tree_does_not_leak(
     leak = "LEAKED_FROM_WORK_TREE = True\n"
     init = clone / "src" / "vlmhyperbench" / "__init__.py"
     init.write_text(init.read_text() + leak)
-    venv = tmp_path / "prod"
-    result = uv(
-        "sync",
-        "--frozen",
-        "--project",
-        "prod",
-        cwd=clone,
-        env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)},
-    )
-    assert result.returncode == 0, result.stderr
+    venv = _sync_prod(project, clone, tmp_path / "prod")
     installed = json.loads(run([python_of(venv), "-c", PROBE], cwd=tmp_path).stdout)
     assert installed["profile"] == "prod" and installed["commit"] == pinned
     assert installed["file"].startswith(str(venv))
@@ -131,18 +137,7 @@ def test_prod_bench_runs_this_trees_suites_and_compare_matches_dev(
     """The prod bench cell: this tree's benchmarks/ against the installed release (benchmarks/release_api.py),
     stored under the same names, params and config as the current tree's, so `compare prod dev` matches."""
     pytest.importorskip("torch", reason="the dev side runs the suites with this interpreter")
-    venv = tmp_path / "prod"
-    result = uv(
-        "sync",
-        "--frozen",
-        "--project",
-        "prod",
-        "--extra",
-        "cu128",
-        cwd=clone,
-        env={"UV_PROJECT_ENVIRONMENT": str(venv), **release_redirect(project, clone)},
-    )
-    assert result.returncode == 0, result.stderr
+    venv = _sync_prod(project, clone, tmp_path / "prod", "--extra", "cu128")
     suites = ["benchmarks", "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "--vlm-presets=tiny-qwen2-vl"]
     suites += ["--vlm-attn=sdpa", "--vlm-batch=1", "--vlm-rounds=2", "--benchmark-autosave"]
     stored = {}

@@ -170,31 +170,18 @@ def compare_quality_runs(
     """`compare` on quality run folders (vlmhyperbench.compare.quality); returns the exit code."""
     from vlmhyperbench.compare.quality import (
         DEFAULT_QUALITY_THRESHOLD,
-        QualityError,
         compare_quality,
-        resolve_quality,
+        plan_quality_gate,
         save_quality_baseline,
     )
     from vlmhyperbench.report.quality_compare import print_quality_comparison, write_quality_report
 
     limit = DEFAULT_QUALITY_THRESHOLD if threshold is None else parse_threshold(threshold)
-    runs = [resolve_quality(address, gate.root) for address in results]
-    reference = None
-    if len(runs) == 1:
-        if not gate.baseline:
-            raise UsageError("one quality run: give --baseline NAME or a second run to compare it with")
-        try:
-            reference = resolve_quality(f"baseline:{gate.baseline}", gate.root)
-        except QualityError:
-            if not gate.fallback:
-                raise
-            say(f"no quality baseline {gate.baseline!r} yet: nothing to compare with")
-    else:
-        if gate.baseline:
-            raise UsageError("--baseline is for a single input; pass baseline:NAME as an input")
-        reference, *runs = runs
+    reference, runs = plan_quality_gate(results, gate.root, gate.baseline, gate.fallback)
     code = 0
-    if reference is not None:
+    if reference is None:
+        say(f"no quality baseline {gate.baseline!r} yet: nothing to compare with")
+    else:
         comparison = compare_quality(reference, runs, limit, confidence)
         print_quality_comparison(comparison, console)
         paths = write_quality_report(comparison, gate.out or gate.root / "compare" / "quality")

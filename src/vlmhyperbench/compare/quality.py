@@ -201,6 +201,28 @@ def resolve_quality(address: str, root: Path) -> QualityRun:
     return load_quality_run(run, source=address if run == Path(address) else str(run))
 
 
+def plan_quality_gate(
+    addresses: list[str], root: Path, baseline: str | None = None, fallback: bool = False
+) -> tuple[QualityRun | None, list[QualityRun]]:
+    """(reference, runs) for `compare` on quality runs: the first of several runs is the reference; one run
+    is compared with baseline `baseline`, or with nothing (None) when it is not saved yet and `fallback`."""
+    from vlmhyperbench.errors import UsageError
+
+    runs = [resolve_quality(address, root) for address in addresses]
+    if len(runs) > 1:
+        if baseline:
+            raise UsageError("--baseline is for a single input; pass baseline:NAME as an input")
+        return runs[0], runs[1:]
+    if not baseline:
+        raise UsageError("one quality run: give --baseline NAME or a second run to compare it with")
+    try:
+        return resolve_quality(f"baseline:{baseline}", root), runs
+    except QualityError:
+        if not fallback:
+            raise
+        return None, runs
+
+
 def save_quality_baseline(run: QualityRun, name: str, root: Path) -> Path:
     """Copy the run's summary.json, answers_by_id.csv and run.json into `<root>/baselines/NAME/`."""
     target = quality_baseline_path(name, root)

@@ -11,8 +11,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vlmhyperbench.ab.driver import PATTERNS, block_patterns, blocks_for_noise, run_ab
+from vlmhyperbench.ab.driver import (
+    MAX_AUTO_BLOCKS,
+    MIN_AUTO_BLOCKS,
+    PATTERNS,
+    WorkerProcess,
+    block_patterns,
+    blocks_for_noise,
+    run_ab,
+)
 from vlmhyperbench.ab.sides import Settings, Side
+from vlmhyperbench.ab.stats import precise_enough, target_half_width
+from vlmhyperbench.errors import UsageError
 
 FAST = Settings(new_tokens=4)
 
@@ -45,6 +55,37 @@ def test_rounds_are_recorded_with_side_block_order_and_time() -> None:
     assert len(run.blocks()) == 3 and all(v is not None and v > 0 for v in run.values("A"))
     assert run.environments["A"]["executable"] == sys.executable
     assert run.sides["B"].settings.attn == "eager"
+
+
+def test_auto_measures_until_the_interval_is_precise_and_says_so() -> None:
+    # A 50 % change to resolve: a handful of blocks even on a loaded machine, whose pilot would otherwise
+    # forecast more than MAX_AUTO_BLOCKS for 10 % and be refused.
+    run = run_ab(side("A"), side("B"), blocks=None, warmup=1, seed=1, detect=0.5)
+    assert run.error is None and run.pilot_noise is not None and run.blocks_planned is not None
+    assert run.stopped in ("precise", "limit")
+    complete = len(run.blocks())
+    assert MIN_AUTO_BLOCKS <= complete <= MAX_AUTO_BLOCKS
+    target = target_half_width(0.5, 0.05, 0.95)
+    if run.stopped == "precise":  # and not a block earlier
+        assert precise_enough(run.blocks(), target, 0.95, MIN_AUTO_BLOCKS)
+        assert complete == MIN_AUTO_BLOCKS or not precise_enough(
+            run.blocks()[:-1], target, 0.95, MIN_AUTO_BLOCKS
+        )
+
+
+def test_a_round_is_the_median_of_its_timed_calls() -> None:
+    settings = Settings(new_tokens=4, calls=3, settle=1)
+    worker = WorkerProcess(Side("A", sys.executable, "python", sys.executable, settings))
+    try:
+        worker.request({"op": "load", **vars(settings), "figures": ["decode_tokens_per_s"]}, "load", 600)
+        reply = worker.request({"op": "measure", "calls": 3, "settle": 1}, "a round", 600)
+        assert reply["calls"] == 3 and reply["figures"]["decode_tokens_per_s"] > 0
+    finally:
+        worker.close()
+    with pytest.raises(UsageError, match="calls >= 1"):
+        Settings(calls=0)
+    with pytest.raises(UsageError, match="calls >= 1"):
+        Settings().with_options(["settle=-1"], "--b-opt")
 
 
 def test_a_side_without_vlmhyperbench_fails_to_start_with_one_line(tmp_path: Path) -> None:

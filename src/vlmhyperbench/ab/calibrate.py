@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from vlmhyperbench.ab.driver import PILOT_BLOCKS, WorkerProcess, blocks_for_noise
+from vlmhyperbench.ab.driver import MIN_AUTO_BLOCKS, PILOT_BLOCKS, WorkerProcess, blocks_for_noise
 from vlmhyperbench.ab.sides import Side
-from vlmhyperbench.ab.stats import block_noise, paired_block_ratio
+from vlmhyperbench.ab.stats import block_noise, paired_block_ratio, precise_enough, target_half_width
 from vlmhyperbench.compare.calibrate import MAX_FALSE_ALARM_RATE, MIN_DETECTION_RATE, GateRates
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, judge
 from vlmhyperbench.compare.stats import hodges_lehmann_ratio
@@ -48,7 +48,7 @@ class ABCalibration(GateRates):
     sides: list[str]
     figure: str
     repeats: int
-    blocks: int  # per repetition; each arm has 2 rounds per block
+    blocks: int  # per repetition when fixed (0: auto, `blocks_used`); each arm has 2 rounds per block
     slowdown: float
     threshold: float
     confidence: float
@@ -57,6 +57,7 @@ class ABCalibration(GateRates):
     aa_regressions: list[float] = field(default_factory=list)
     slowed_regressions: list[float] = field(default_factory=list)
     noise: list[float] = field(default_factory=list)  # spread of A vs A' block differences, per repetition
+    blocks_used: list[int] = field(default_factory=list)  # per repetition: where both comparisons stopped
     sequential_repeats: int = 0
     sequential_false_alarms: int = 0
     sequential_regressions: list[float] = field(default_factory=list)
@@ -73,8 +74,8 @@ class ABCalibration(GateRates):
 
     def summary(self) -> str:
         lines = [
-            f"A/B calibration, figure {self.figure}: {self.repeats} repetitions x {self.blocks} blocks "
-            f"({2 * self.blocks} rounds per arm), threshold {self.threshold:.0%}, {self.confidence:.0%} "
+            f"A/B calibration, figure {self.figure}: {self.repeats} repetitions x {self.blocks_text()} "
+            f"(2 rounds per arm a block), threshold {self.threshold:.0%}, {self.confidence:.0%} "
             f"intervals; {self.rounds_measured} rounds in {self.seconds:.0f} s",
             f"  A = {self.sides[0]}",
             f"  A' and S = {self.sides[1]}",
@@ -95,6 +96,12 @@ class ABCalibration(GateRates):
             )
         lines.append("PASSED" if self.passed else "FAILED")
         return "\n".join(lines)
+
+    def blocks_text(self) -> str:
+        if self.blocks or not self.blocks_used:
+            return f"{self.blocks} blocks"
+        used = sorted(self.blocks_used)
+        return f"{used[0]}-{used[-1]} blocks (median {median([float(b) for b in used]):.0f}, until precise)"
 
 
 def median(values: list[float]) -> float:
@@ -122,7 +129,12 @@ def calibrate_ab(
     progress: Callable[[int, ABCalibration], None] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> ABCalibration:
-    """Run the calibration (module docstring); `blocks=None` sizes it from a pilot of PILOT_BLOCKS blocks."""
+    """Run the calibration (module docstring).
+
+    `blocks=None` measures each repetition as `ab --rounds auto` does: each comparison stops at the first
+    block count (>= MIN_AUTO_BLOCKS) where its interval is narrow enough, and is judged on those blocks. A
+    pilot of PILOT_BLOCKS blocks first refuses a machine too noisy to finish within MAX_AUTO_BLOCKS.
+    """
     if repeats < 1 or (blocks is not None and blocks < 6):
         raise UsageError(f"need repeats >= 1 and blocks >= 6 (a 95 % interval), got {repeats} and {blocks}")
     spec = get_figure(figure)
@@ -146,7 +158,13 @@ def calibrate_ab(
 
         def measure(arm: str) -> float:
             worker = workers["A" if arm == "A" else "B"]
-            request = {"op": "measure", "slowdown": slowdown if arm == "S" else 0.0}
+            settings = (side_a if arm == "A" else side_b).settings
+            request = {
+                "op": "measure",
+                "slowdown": slowdown if arm == "S" else 0.0,
+                "calls": settings.calls,
+                "settle": settings.settle,
+            }
             reply = worker.request(request, f"a calibration round ({arm})", 600.0)
             value = (reply.get("figures") or {}).get(spec.name)
             if value is None:
@@ -154,35 +172,53 @@ def calibrate_ab(
             result.rounds_measured += 1
             return float(value)
 
-        def measure_blocks(count: int) -> tuple[list[tuple[list[float], list[float]]], ...]:
-            aa, aslow = [], []
-            for _ in range(count):
-                arms: dict[str, list[float]] = {arm: [] for arm in ARMS}
-                for arm in mirrored_block(rng):
-                    arms[arm].append(measure(arm))
-                aa.append((arms["A"], arms["A'"]))
-                aslow.append((arms["A"], arms["S"]))
-            return aa, aslow
+        def measure_block() -> tuple[tuple[list[float], list[float]], tuple[list[float], list[float]]]:
+            arms: dict[str, list[float]] = {arm: [] for arm in ARMS}
+            for arm in mirrored_block(rng):
+                arms[arm].append(measure(arm))
+            return (arms["A"], arms["A'"]), (arms["A"], arms["S"])
 
         for _ in range(warmup):
             for arm in ARMS:
                 measure(arm)
+        target = target_half_width(slowdown, threshold, confidence)
         if blocks is None:
-            pilot, _ = measure_blocks(PILOT_BLOCKS)
+            pilot = [measure_block()[0] for _ in range(PILOT_BLOCKS)]
             result.pilot_noise = block_noise(pilot)
-            blocks = blocks_for_noise(
+            forecast = blocks_for_noise(
                 result.pilot_noise, slowdown, threshold=threshold, confidence=confidence
             )
             if log:
-                log(f"pilot: A vs A' block differences vary by {result.pilot_noise:.1%}; {blocks} blocks")
-            if blocks > MAX_AUTO_BLOCKS:
+                log(
+                    f"pilot: A vs A' block differences vary by {result.pilot_noise:.1%}; about {forecast} "
+                    f"blocks per repetition; each comparison stops when its interval is within +-{target:.1%}"
+                )
+            if forecast > MAX_AUTO_BLOCKS:
                 raise EnvironmentProblem(
                     f"calibration needs more than {MAX_AUTO_BLOCKS} blocks per repetition at "
                     f"{result.pilot_noise:.1%} block noise: this machine is too noisy to calibrate on"
                 )
-            result.blocks = blocks
         for repetition in range(repeats):
-            aa, aslow = measure_blocks(blocks)
+            aa: list[tuple[list[float], list[float]]] = []
+            aslow: list[tuple[list[float], list[float]]] = []
+            judged: dict[str, int] = {}  # comparison -> the block count `ab` would have stopped at
+            while len(judged) < 2:
+                pair_aa, pair_slow = measure_block()
+                aa.append(pair_aa)
+                aslow.append(pair_slow)
+                for name, pairs in (("aa", aa), ("slow", aslow)):
+                    if name in judged:
+                        continue
+                    if blocks is not None:
+                        done = len(pairs) >= blocks
+                    else:  # as `ab --rounds auto` stops (`ab.driver.run_ab`)
+                        done = len(pairs) >= MAX_AUTO_BLOCKS or precise_enough(
+                            pairs, target, confidence, MIN_AUTO_BLOCKS
+                        )
+                    if done:
+                        judged[name] = len(pairs)
+            aa, aslow = aa[: judged["aa"]], aslow[: judged["slow"]]
+            result.blocks_used.append(max(judged.values()))
             result.noise.append(block_noise(aa))
             _, regression, failed = judge(paired_block_ratio(aa, confidence), spec, threshold)
             result.false_alarms += failed
@@ -191,8 +227,8 @@ def calibrate_ab(
             result.detections += failed
             result.slowed_regressions.append(regression)
             if sequential:  # two "runs" one after the other, judged as `compare` judges them
-                first = [measure("A") for _ in range(2 * blocks)]
-                second = [measure("A'") for _ in range(2 * blocks)]
+                first = [measure("A") for _ in range(2 * len(aa))]  # as many rounds as `ab` took
+                second = [measure("A'") for _ in range(2 * len(aa))]
                 _, regression, failed = judge(
                     hodges_lehmann_ratio(first, second, confidence), spec, threshold
                 )

@@ -1,10 +1,11 @@
 """Drive two worker processes through warm-up and randomised, balanced ABBA blocks of measured rounds.
 
-Each side runs `vlmhyperbench/ab/worker.py` in its own interpreter and keeps its model loaded. After
-`warmup` rounds per side (alternating, not recorded as measured), the driver measures blocks of four rounds,
-ABBA or BAAB drawn at random per block, so that within a block each side gets one early and one late slot
-and slow drift cancels in the block's difference (`ab/stats.py`). Every round is recorded with its side,
-block, position in the block, global order and timestamp.
+Each side runs `vlmhyperbench/ab/worker.py` in its own interpreter and keeps its model loaded. A round is
+`settle` unrecorded calls (the other worker just ran and evicted the caches) and the median of `calls`
+timed calls (`Settings`). After `warmup` rounds per side (alternating, not recorded as measured), the driver
+measures blocks of four rounds, ABBA or BAAB drawn at random per block, so that within a block each side
+gets one early and one late slot and slow drift cancels in the block's difference (`ab/stats.py`). Every
+round is recorded with its side, block, position in the block, global order and timestamp.
 
 A side that fails to start or dies mid-way ends the run with a `SideFailed` message naming the side and
 the last line its process wrote to stderr; `ABRun.error` holds it and the rounds measured so far stay in
@@ -29,7 +30,7 @@ from typing import IO, Any
 import numpy as np
 
 from vlmhyperbench.ab.sides import Side, SideFailed
-from vlmhyperbench.ab.stats import block_noise
+from vlmhyperbench.ab.stats import block_noise, precise_enough, target_half_width
 from vlmhyperbench.compare.calibrate import rounds_needed
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
@@ -39,7 +40,7 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 PATTERNS = ("ABBA", "BAAB")
 LOAD_TIMEOUT_S = 900.0  # a first import of torch in a cold venv on a loaded 2-core VM takes minutes
 ROUND_TIMEOUT_S = 600.0
-PILOT_BLOCKS = 8  # `--rounds auto`: blocks measured before sizing the run from their spread
+PILOT_BLOCKS = 8  # `--rounds auto`: blocks measured before forecasting the run's length from their spread
 MIN_AUTO_BLOCKS = 10  # a pilot's spread is underestimated; 10 blocks also give a 95 % interval room
 MAX_AUTO_BLOCKS = 200  # above this the machine is too noisy for a verdict in reasonable time
 
@@ -72,6 +73,7 @@ class ABRun:
     load_s: dict[str, float] = field(default_factory=dict)
     rounds: list[Round] = field(default_factory=list)
     pilot_noise: float | None = None  # robust spread of the pilot's block differences (log scale)
+    stopped: str = ""  # why measuring ended: planned, precise (auto), limit (auto), or the error
     error: str | None = None
     seconds: float = 0.0
 
@@ -200,7 +202,12 @@ def run_ab(
     progress: Callable[[ABRun], None] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> ABRun:
-    """Measure `blocks` ABBA blocks (None: auto, see `blocks_for_noise`) and return every round.
+    """Measure `blocks` ABBA blocks and return every round.
+
+    `blocks=None` (auto): after PILOT_BLOCKS blocks, forecast the length (`blocks_for_noise`, refused above
+    MAX_AUTO_BLOCKS), then go on until the interval is narrow enough to catch a `detect` slowdown
+    (`stats.precise_enough`), at least MIN_AUTO_BLOCKS and at most MAX_AUTO_BLOCKS blocks. A forecast from
+    eight blocks underestimates a noisy machine's spread; the width of the interval itself does not.
 
     `slowdown` ({"B": 0.10}) asks a side's worker to slow its rounds through the test-only hook: the
     calibration's injected regression. A failing side ends the run early with `ABRun.error` set.
@@ -227,20 +234,38 @@ def run_ab(
                 log(f"{side.describe()}: loaded in {run.load_s[name]:.1f} s")
 
         def measure(name: str) -> dict[str, float | None]:
-            reply = workers[name].request(
-                {"op": "measure", "slowdown": slow.get(name, 0.0)},
-                f"round {len(run.rounds) + 1}",
-                ROUND_TIMEOUT_S,
-            )
+            settings = run.sides[name].settings
+            request = {
+                "op": "measure",
+                "slowdown": slow.get(name, 0.0),
+                "calls": settings.calls,
+                "settle": settings.settle,
+            }
+            reply = workers[name].request(request, f"round {len(run.rounds) + 1}", ROUND_TIMEOUT_S)
             figures = reply.get("figures") or {}
             return {key: (None if value is None else float(value)) for key, value in figures.items()}
 
         for _ in range(warmup):
             for name in ("A", "B"):
                 measure(name)
-        target = blocks if blocks is not None else PILOT_BLOCKS
+        target = target_half_width(detect, threshold, confidence)
         block = 0
-        while block < target:
+        while True:
+            if blocks is not None and block >= blocks:
+                run.stopped = "planned"
+                break
+            if blocks is None and block >= PILOT_BLOCKS:
+                if precise_enough(run.blocks(), target, confidence, MIN_AUTO_BLOCKS):
+                    run.stopped = "precise"
+                    break
+                if block >= MAX_AUTO_BLOCKS:
+                    run.stopped = "limit"
+                    if log:
+                        log(
+                            f"stopped at {MAX_AUTO_BLOCKS} blocks with the interval still wider than "
+                            f"+-{target:.1%}: a change near the threshold may read as unchanged"
+                        )
+                    break
             block += 1
             pattern = block_patterns(1, rng)[0]
             for position, name in enumerate(pattern, start=1):
@@ -255,21 +280,24 @@ def run_ab(
                 progress(run)
             if blocks is None and block == PILOT_BLOCKS:
                 run.pilot_noise = block_noise(run.blocks())
-                target = blocks_for_noise(run.pilot_noise, detect, threshold=threshold, confidence=confidence)
-                run.blocks_planned = target
+                forecast = blocks_for_noise(
+                    run.pilot_noise, detect, threshold=threshold, confidence=confidence
+                )
+                run.blocks_planned = forecast
                 if log:
                     log(
-                        f"pilot: block differences vary by {run.pilot_noise:.1%}; {target} blocks "
-                        f"({2 * target} rounds per side) resolve {detect:.0%}"
+                        f"pilot: block differences vary by {run.pilot_noise:.1%}; about {forecast} blocks "
+                        f"({2 * forecast} rounds per side) resolve {detect:.0%}; measuring until the "
+                        f"interval is within +-{target:.1%}"
                     )
-                if target > MAX_AUTO_BLOCKS:
+                if forecast > MAX_AUTO_BLOCKS:
                     raise EnvironmentProblem(
                         f"A/B needs more than {MAX_AUTO_BLOCKS} blocks at {run.pilot_noise:.1%} "
                         "block-to-block noise: this machine is too noisy for a verdict "
                         "(pass --rounds to measure anyway)"
                     )
     except SideFailed as exc:
-        run.error = str(exc)
+        run.error = run.stopped = str(exc)
     finally:
         for worker in workers.values():
             worker.close()

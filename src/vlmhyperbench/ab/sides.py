@@ -26,7 +26,16 @@ from typing import Any
 from vlmhyperbench.errors import EnvironmentProblem, MeasurementFailed, UsageError
 
 CURRENT = (".", "current")
-SETTING_KEYS = {"model": str, "dtype": str, "attn": str, "batch": int, "new_tokens": int, "threads": int}
+SETTING_KEYS = {
+    "model": str,
+    "dtype": str,
+    "attn": str,
+    "batch": int,
+    "new_tokens": int,
+    "threads": int,
+    "calls": int,
+    "settle": int,
+}
 NOX_KINDS = ("bench", "tests")  # the cell sessions whose venv a cell side uses, in order of preference
 
 
@@ -45,6 +54,12 @@ class Settings:
     new_tokens: int = 8
     threads: int = 1  # torch intra-op threads: one per worker, so the two sides do not fight on a shared CPU
     seed: int = 0
+    calls: int = 3  # timed generate calls per round, their median reported: one tiny call is ~25 ms
+    settle: int = 1  # unrecorded calls first in every round, after the other side evicted the caches
+
+    def __post_init__(self) -> None:
+        if self.calls < 1 or self.settle < 0:
+            raise UsageError(f"calls {self.calls}, settle {self.settle}: need calls >= 1 and settle >= 0")
 
     def with_options(self, options: list[str], flag: str) -> Settings:
         """`["attn=eager", "dtype=float32"]` applied over these settings; a bad one names the flag."""
@@ -64,7 +79,10 @@ class Settings:
 
     def describe(self) -> str:
         attn = f", attn {self.attn}" if self.attn else ""
-        return f"{self.model} ({self.dtype}{attn}, batch {self.batch}, {self.new_tokens} new tokens)"
+        return (
+            f"{self.model} ({self.dtype}{attn}, batch {self.batch}, {self.new_tokens} new tokens, "
+            f"median of {self.calls} calls a round)"
+        )
 
 
 @dataclass(frozen=True)

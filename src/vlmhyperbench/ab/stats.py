@@ -29,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats as _scipy_stats
 
+from vlmhyperbench.compare.calibrate import target_standard_error
 from vlmhyperbench.compare.stats import RatioEstimate
 from vlmhyperbench.errors import UsageError
 
@@ -128,3 +129,32 @@ def block_noise(blocks: Sequence[tuple[Sequence[float], Sequence[float]]]) -> fl
     """Robust spread (IQR / 1.349) of the block differences: what `--rounds auto` sizes the run from."""
     d = block_differences(blocks)
     return float(np.subtract(*np.percentile(d, [75, 25])) / 1.349) if d.size > 1 else float("nan")
+
+
+def log_half_width(estimate: RatioEstimate) -> float:
+    """Half the interval's width on the log scale (0.04: about +-4 %); infinite when it has no bound."""
+    if estimate.low <= 0.0 or not math.isfinite(estimate.high):
+        return math.inf
+    return (math.log(estimate.high) - math.log(estimate.low)) / 2.0
+
+
+def target_half_width(detect: float, threshold: float, confidence: float) -> float:
+    """The interval half-width at which a `detect` slowdown is caught with 99 % power (and a change below
+    the threshold is not flagged): z times `compare.calibrate.target_standard_error`, the precision that
+    `rounds_needed` sizes a run for in advance."""
+    z = float(_scipy_stats.norm.ppf(0.5 + confidence / 2.0))
+    return z * target_standard_error(detect, threshold, confidence)
+
+
+def precise_enough(
+    blocks: Sequence[tuple[Sequence[float], Sequence[float]]],
+    target: float,
+    confidence: float,
+    min_blocks: int,
+) -> bool:
+    """At least `min_blocks` blocks and an interval no wider than `target` (log half-width).
+
+    Stopping on the interval's width, never on its position, keeps the false-alarm rate: the width of the
+    signed-rank interval depends on the spread of the block differences, not on their centre.
+    """
+    return len(blocks) >= min_blocks and log_half_width(paired_block_ratio(blocks, confidence)) <= target

@@ -13,7 +13,8 @@ Requests and replies (every reply has `ok`; a failure has `error`, one line):
     {"op": "load", "model": "dummy:tiny-llava", "dtype": "auto", "attn": null, "new_tokens": 8,
      "batch": 1, "threads": 1, "seed": 0,
      "figures": ["decode_tokens_per_s", ...]}             -> {"ok": true, "environment": {...}, "load_s": 1.2}
-    {"op": "measure", "slowdown": 0.0}                -> {"ok": true, "figures": {"tokens_per_s": ...}}
+    {"op": "measure", "slowdown": 0.0, "calls": 3, "settle": 1}
+                                                 -> {"ok": true, "figures": {"tokens_per_s": ...}, "calls": 3}
     {"op": "quit"}                                    -> {"ok": true}, then exit
 
 stdout carries the protocol only: anything a library prints goes to stderr (the driver keeps its tail).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import statistics
 import sys
 import time
 import traceback
@@ -71,24 +73,38 @@ class Worker:
         return {"environment": environment, "load_s": time.perf_counter() - started}
 
     def measure(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`settle` unrecorded calls (the caches the other side's worker just evicted), then the median of
+        `calls` timed calls per figure: one generate of a tiny model is too short to time on a shared CPU."""
         from vlmhyperbench.perf import measure_generation
 
         if self.loaded is None:
             raise RuntimeError("measure before load")
         slowdown = float(request.get("slowdown") or 0.0)
+        calls = max(1, int(request.get("calls") or 1))
+        settle = max(0, int(request.get("settle") or 0))
         if slowdown:
             os.environ[SLOWDOWN_ENV_VAR] = str(slowdown)
+        samples: dict[str, list[float]] = {name: [] for name in self.figures}
         try:
-            m = measure_generation(
-                self.loaded, self.images, self.prompts, self.new_tokens, fixed_length=True, inputs=self.inputs
-            )
+            for call in range(settle + calls):
+                m = measure_generation(
+                    self.loaded,
+                    self.images,
+                    self.prompts,
+                    self.new_tokens,
+                    fixed_length=True,
+                    inputs=self.inputs,
+                )
+                if call < settle:
+                    continue
+                for name in self.figures:  # properties of GenerationMeasurement; None where not measured
+                    value = getattr(m, name, None)
+                    if isinstance(value, (int, float)):
+                        samples[name].append(float(value))
         finally:
             os.environ.pop(SLOWDOWN_ENV_VAR, None)
-        figures = {}
-        for name in self.figures:  # properties of GenerationMeasurement; None where not measured (CPU)
-            value = getattr(m, name, None)
-            figures[name] = float(value) if isinstance(value, (int, float)) else None
-        return {"figures": figures}
+        figures = {name: (statistics.median(v) if v else None) for name, v in samples.items()}
+        return {"figures": figures, "calls": calls}
 
 
 def serve(lines: Any, reply: Any) -> None:

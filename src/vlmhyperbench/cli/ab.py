@@ -40,6 +40,8 @@ SIDE_HELP = (
 )
 Model = Annotated[str, typer.Option(help="Model spec both sides load (dummy:<tiny preset> needs no hub).")]
 Opts = Annotated[list[str] | None, typer.Option(help="KEY=VALUE for this side only: model, dtype, attn, ...")]
+Calls = Annotated[int, typer.Option(help="Timed generate calls per round; the round reports their median.")]
+Settle = Annotated[int, typer.Option(help="Unrecorded calls at the start of every round (caches).")]
 
 
 def parse_rounds(text: str) -> int | None:
@@ -91,6 +93,8 @@ def run(
     new_tokens: Annotated[int, typer.Option(help="Tokens generated per round.")] = 8,
     batch: Annotated[int, typer.Option(help="Images per round.")] = 1,
     threads: Annotated[int, typer.Option(help="torch threads per worker (1 suits a shared CPU).")] = 1,
+    calls: Calls = 3,
+    settle: Settle = 1,
     a_opt: Opts = None,
     b_opt: Opts = None,
     warmup: Annotated[int, typer.Option(help="Unrecorded rounds per side before measuring.")] = 3,
@@ -111,7 +115,7 @@ def run(
     if not 0.0 < confidence < 1.0:
         raise UsageError(f"--confidence {confidence}: a level between 0 and 1, e.g. 0.95")
     limit = parse_threshold(threshold)
-    settings = Settings(model, dtype, attn, batch, new_tokens, threads, seed)
+    settings = Settings(model, dtype, attn, batch, new_tokens, threads, seed, calls, settle)
     side_a, side_b = _sides(a, b, settings, a_opt or [], b_opt or [], cache, extra)
 
     def progress(ab_run: Any) -> None:
@@ -157,6 +161,8 @@ def calibrate(
     ] = False,
     model: Model = "dummy:tiny-llava",
     new_tokens: Annotated[int, typer.Option(help="Tokens generated per round.")] = 8,
+    calls: Calls = 3,
+    settle: Settle = 1,
     figure: Annotated[str, typer.Option(help="The figure judged.")] = DEFAULT_FIGURE,
     threshold: Annotated[float, typer.Option(help="The gate's threshold (a fraction).")] = 0.05,
     seed: Annotated[int, typer.Option(help="Seed of the block orders.")] = 0,
@@ -168,7 +174,7 @@ def calibrate(
     from vlmhyperbench.ab import Settings
     from vlmhyperbench.ab.calibrate import calibrate_ab
 
-    settings = Settings(model=model, new_tokens=new_tokens, seed=seed)
+    settings = Settings(model=model, new_tokens=new_tokens, seed=seed, calls=calls, settle=settle)
     side_a, side_b = _sides(a, b, settings, [], [], None, None)
 
     def progress(done: int, result: Any) -> None:

@@ -49,6 +49,26 @@ def auto_rounds(noise: float, slowdown: float = 0.10, **kwargs: float) -> int:
     return max(MIN_AUTO_ROUNDS, rounds_needed(noise, slowdown, **kwargs))
 
 
+def target_standard_error(
+    slowdown: float = 0.10,
+    threshold: float = DEFAULT_THRESHOLD,
+    confidence: float = DEFAULT_CONFIDENCE,
+    power: float = 0.99,
+) -> float:
+    """The largest standard error (log scale) at which `slowdown` is caught with `power`: the estimate must
+    clear the threshold and its interval must exclude 1, each with probability `power`.
+
+    99 % rather than 95 % so that "at least 95 % of repetitions caught" holds with room to spare. It sizes a
+    run in advance (`rounds_needed`) and decides when an A/B run has measured enough (`ab.driver`).
+    """
+    z = float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
+    z_power = float(_scipy_stats.norm.ppf(power))
+    se_max = min((slowdown - threshold) / z_power, slowdown / (z + z_power))
+    if se_max <= 0:
+        raise UsageError(f"a {slowdown:.0%} slowdown cannot clear a {threshold:.0%} threshold")
+    return se_max
+
+
 def rounds_needed(
     noise: float,
     slowdown: float = 0.10,
@@ -58,15 +78,9 @@ def rounds_needed(
 ) -> int:
     """Fewest rounds per arm that resolve `slowdown` with `power` at this round-to-round noise.
 
-    The inverse of `CalibrationResult.quiet_enough` (same normal approximation, same SE_FACTOR): the
-    estimate must clear the threshold and its interval must exclude 1, each with probability `power`.
-    99 % rather than 95 % so that "at least 95 % of repetitions caught" holds with room to spare.
+    The inverse of `CalibrationResult.quiet_enough` (same normal approximation, same SE_FACTOR).
     """
-    z = float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
-    z_power = float(_scipy_stats.norm.ppf(power))
-    se_max = min((slowdown - threshold) / z_power, slowdown / (z + z_power))
-    if se_max <= 0:
-        raise UsageError(f"a {slowdown:.0%} slowdown cannot clear a {threshold:.0%} threshold")
+    se_max = target_standard_error(slowdown, threshold, confidence, power)
     return max(2, math.ceil(2.0 * (SE_FACTOR * noise / se_max) ** 2))
 
 

@@ -194,14 +194,14 @@ def test_absolute_image_paths_need_the_flag(dataset: Path, tmp_path: Path) -> No
     assert "annotation.csv, row 2, column 'image_path'" in check.output and "is absolute" in check.output
     _ok(_cli("data", "check", moved, "--allow-absolute-paths"))
 
-    common = ["--model", TINY, "--dataset", moved, "--device", "cpu", "--limit", "2"]
+    common: list[str | Path] = ["--model", TINY, "--dataset", moved, "--device", "cpu", "--limit", "2"]
     refused = _run(*common, "--out", tmp_path / "refused")
     assert refused.exit_code == ExitCode.USAGE and "row 2, column 'image_path'" in refused.output
     out = tmp_path / "run"
     _ok(_run(*common, "--out", out, "--allow-absolute-paths"))
     assert _summary(out)["run"]["answered"] == 2
 
-    score = ["score", out / "answers.csv", "--dataset", moved, "--out", tmp_path / "scored"]
+    score: list[str | Path] = ["score", out / "answers.csv", "--dataset", moved, "--out", tmp_path / "scored"]
     assert _cli(*score).exit_code == ExitCode.USAGE
     _ok(_cli(*score, "--allow-absolute-paths"))
 

@@ -172,7 +172,8 @@ def test_upstream_scoring_writes_what_score_writes(config: Path, dataset: Path, 
         ]
     assert "results (upstream scoring)" in result.stdout and table["all"][-1] == "7"
     report = (out / "report.md").read_text(encoding="utf-8")
-    assert "Upstream profile (metric_evaluator 0.1.1)" in report and "metric_evaluator 0.1.1's tables" in report
+    assert "Upstream profile (metric_evaluator 0.1.1)" in report
+    assert "metric_evaluator 0.1.1's tables" in report
 
 
 def test_absolute_image_paths_need_the_flag(dataset: Path, tmp_path: Path) -> None:

@@ -52,7 +52,8 @@ SUMMARY_FILE = "summary.json"
 SERVER_LOG = "server.log"  # a --launch'ed server's output, kept with the answers
 REQUESTS_FILE = "requests.jsonl"  # a served run's requests, one line per session
 SPEED_FILE = "speed.jsonl"  # one measured batch per line, appended after its answers: resumed runs add up
-# settings that change the answers: a resumed run must use the same ones
+# settings that change the answers: a resumed run must use the same ones (scoring, allow_absolute_paths and
+# trust_remote_code may differ: they change how the answers are scored or whether files load, not the answers)
 RESUME_KEYS = (
     "model",
     "dataset",

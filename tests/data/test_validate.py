@@ -112,6 +112,24 @@ def test_image_path_escaping_the_folder(folder: Path, image: str) -> None:
     assert "escapes the dataset folder" in message or "is absolute" in message
 
 
+def test_absolute_image_path_is_read_only_when_allowed(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("images") / "page.png"
+    Image.new("RGB", (4, 4)).save(elsewhere)
+    _write(folder, HEADER, _row(image=str(elsewhere)), _row(index="2", image="../outside.png"))
+    Image.new("RGB", (4, 4)).save(folder.parent / "outside.png")
+    refused = [str(p) for p in check_dataset(folder)]
+    assert len(refused) == 2 and "row 2, column 'image_path'" in refused[0]
+    assert "is absolute" in refused[0] and "--allow-absolute-paths" in refused[0]
+    allowed = [str(p) for p in check_dataset(folder, allow_absolute_paths=True)]
+    assert len(allowed) == 1 and "row 3" in allowed[0] and "escapes the dataset folder" in allowed[0]
+    _write(folder, HEADER, _row(image=str(elsewhere)))
+    dataset = load_dataset(folder, allow_absolute_paths=True)
+    assert dataset.image_file(dataset.samples[0]) == elsewhere
+    assert dataset.load_image(dataset.samples[0]).size == (4, 4)
+
+
 def test_empty_question_is_left_to_the_prompt_collection(folder: Path) -> None:
     _write(folder, HEADER, _row(question=""))
     assert load_dataset(folder).samples[0].question == ""

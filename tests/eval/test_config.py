@@ -71,3 +71,60 @@ def test_default_run_is_small() -> None:
     assert default_config().synth.degrade == "photo"
     with pytest.raises(ConfigError, match="Unknown degradation 'blur'"):
         parse_config({"synth": {"degrade": "blur"}})
+
+
+def test_overrides_replace_only_the_given_settings() -> None:
+    from vlmhyperbench.eval.config import RunOverrides
+
+    config = parse_config(
+        {
+            "batch_size": 8,
+            "device": "cuda",
+            "filters": {"doc_class": ["inn"], "split": ["test"]},
+            "server": {"concurrency": 4},
+        }
+    )
+    changed = RunOverrides(
+        doc_class=("snils", "passport"), limit=3, dtype="float32", scoring="upstream", base_url="http://h/v1"
+    ).apply(config)
+    assert changed.filters.doc_class == ["snils", "passport"] and changed.filters.split == ["test"]
+    assert (changed.limit, changed.dtype, changed.scoring) == (3, "float32", "upstream")
+    assert changed.batch_size == 8 and changed.device == "cuda"  # not given: the config's values
+    assert changed.server.base_url == "http://h/v1" and changed.server.concurrency == 4
+    assert RunOverrides().apply(config) == config
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"batch_size": 0}, "command line: batch_size: Input should be greater than or equal to 1"),
+        (
+            {"scoring": "legacy"},
+            "command line: scoring: Unknown scoring profile 'legacy'. Available: default,",
+        ),
+    ],
+)
+def test_bad_overrides_are_named(overrides: dict[str, Any], expected: str) -> None:
+    from vlmhyperbench.eval.config import RunOverrides
+
+    with pytest.raises(ConfigError, match=expected):
+        RunOverrides(**overrides).apply(RunConfig())
+
+
+def test_scoring_key_in_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "scoring: upstream\nallow_absolute_paths: true\ntrust_remote_code: true\n", encoding="utf-8"
+    )
+    config = load_config(path)
+    assert (config.scoring, config.allow_absolute_paths, config.trust_remote_code) == ("upstream", True, True)
+    path.write_text("scoring: Upstream\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"run.yaml: scoring: Unknown scoring profile 'Upstream'"):
+        load_config(path)
+
+
+def test_names_given_repeated_or_as_a_comma_list() -> None:
+    from vlmhyperbench.eval.config import split_names
+
+    assert split_names(["passport, snils", "inn", ""]) == ("passport", "snils", "inn")
+    assert split_names(None) == ()

@@ -16,18 +16,21 @@ app = typer.Typer(help="Check and build datasets in the VLMHyperBench format.", 
 @app.command("check")
 def check(
     directory: Annotated[Path, typer.Argument(help="Dataset folder holding annotation.csv and the images.")],
+    allow_absolute_paths: Annotated[
+        bool, typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream.")
+    ] = False,
 ) -> None:
     """Validate a dataset and list every problem (exit 1 if there is any): the checks a run makes first."""
     from vlmhyperbench.data import check_dataset, load_dataset
 
-    problems = check_dataset(directory)
+    problems = check_dataset(directory, allow_absolute_paths=allow_absolute_paths)
     if problems:
         for problem in problems:
             err_console.print("[red]error:[/red] ", end="")
             say(str(problem), err=True)
         say(f"{len(problems)} problem(s) in {directory}", err=True)
         raise typer.Exit(ExitCode.FAILED)
-    dataset = load_dataset(directory, check_images=False)
+    dataset = load_dataset(directory, check_images=False, allow_absolute_paths=allow_absolute_paths)
     console.print("[green]ok[/green] ", end="")
     say(
         f"{directory}: {len(dataset)} questions, {len(dataset.values('image_path'))} images, "

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from vlmhyperbench.cli.console import err_console, say
+from vlmhyperbench.cli.console import console, err_console, say
+from vlmhyperbench.cli.score import SCORING_HELP
 
 
 def run(
@@ -31,22 +32,59 @@ def run(
         int | None, typer.Option(min=1, help="openai: requests in flight at once.")
     ] = None,
     launch: Annotated[str | None, typer.Option(help="openai: a server command to start and stop.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the first N questions left after the filters.")
+    ] = None,
+    doc_class: Annotated[
+        list[str] | None, typer.Option(help="Only these doc classes (repeatable or a,b).")
+    ] = None,
+    question_type: Annotated[
+        list[str] | None, typer.Option(help="Only these question types (repeatable or a,b).")
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Questions per batch.")] = None,
+    device: Annotated[str | None, typer.Option(help="auto, cpu, cuda, cuda:1, mps.")] = None,
+    dtype: Annotated[str | None, typer.Option(help="auto, float32, bfloat16, float16.")] = None,
+    trust_remote_code: Annotated[
+        bool | None,
+        typer.Option("--trust-remote-code", help="Let a model folder run its own Python code (auto_map)."),
+    ] = None,
+    scoring: Annotated[str | None, typer.Option(help=SCORING_HELP)] = None,
+    allow_absolute_paths: Annotated[
+        bool | None,
+        typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream."),
+    ] = None,
 ) -> None:
-    """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report."""
-    from vlmhyperbench.eval.config import load_config
+    """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report.
+
+    Options replace the config's values; run.json in the run folder records the settings used.
+    """
+    from vlmhyperbench.eval.config import RunOverrides, load_config, split_names
     from vlmhyperbench.eval.run import RunError, run_evaluation
+    from vlmhyperbench.report.run_table import results_table
 
     settings = load_config(config)
     if config is None and model is None:
         from vlmhyperbench.eval.config import default_config_note
 
         err_console.print(default_config_note(settings), highlight=False, soft_wrap=True)
-    given = {"model": model, "dataset": dataset, "out": out}
-    settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
-    served = {"base_url": base_url, "concurrency": concurrency, "launch": launch}
-    if any(v is not None for v in served.values()):  # the config's `server:` block, as given on the line
-        server = settings.server.model_copy(update={k: v for k, v in served.items() if v is not None})
-        settings = settings.model_copy(update={"server": server})
+    overrides = RunOverrides(
+        model=model,
+        dataset=dataset,
+        out=out,
+        limit=limit,
+        doc_class=split_names(doc_class) if doc_class else None,
+        question_type=split_names(question_type) if question_type else None,
+        batch_size=batch_size,
+        device=device,
+        dtype=dtype,
+        scoring=scoring,
+        allow_absolute_paths=allow_absolute_paths,
+        trust_remote_code=trust_remote_code,
+        base_url=base_url,
+        concurrency=concurrency,
+        launch=launch,
+    )
+    settings = overrides.apply(settings)
     if print_config:
         import yaml
 
@@ -55,8 +93,6 @@ def run(
     if resume and settings.out is None:
         raise RunError("--resume needs the run's folder: pass --out or set out in the config")
     result = run_evaluation(settings, resume=resume, console=err_console)
-    general = result.summary["general"]
-    scores = ", ".join(f"{k} {v:.3f}" for k, v in general.items() if k != "count" and isinstance(v, float))
-    say(f"{result.questions} questions: {scores}")
+    console.print(results_table(result.summary))
     for name, path in result.files.items():
         say(f"  {name}: {path}")

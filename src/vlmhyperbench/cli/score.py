@@ -9,6 +9,8 @@ import typer
 
 from vlmhyperbench.cli.console import say
 
+SCORING_HELP = "default, or upstream: metric_evaluator 0.1.1's numbers, columns and files."
+
 
 def score(
     answers: Annotated[
@@ -18,18 +20,27 @@ def score(
     out: Annotated[
         Path | None, typer.Option(help="Folder for the tables (default: the answers' folder).")
     ] = None,
-    scoring: Annotated[
-        str, typer.Option(help="default, or upstream: metric_evaluator 0.1.1's numbers, columns and files.")
-    ] = "default",
+    scoring: Annotated[str, typer.Option(help=SCORING_HELP)] = "default",
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="Only these metrics (repeatable, any case).")
     ] = None,
     yo_to_e: Annotated[bool, typer.Option("--yo-to-e", help="Read ё as е (default profile).")] = False,
+    allow_absolute_paths: Annotated[
+        bool, typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream.")
+    ] = False,
 ) -> None:
     """Score the answers present in a file; say how many dataset questions have none."""
     from vlmhyperbench.eval.score_file import score_answers_file
 
-    report = score_answers_file(answers, dataset, out, profile=scoring, metrics=metric, yo_to_e=yo_to_e)
+    report = score_answers_file(
+        answers,
+        dataset,
+        out,
+        profile=scoring,
+        metrics=metric,
+        yo_to_e=yo_to_e,
+        allow_absolute_paths=allow_absolute_paths,
+    )
     say(f"scored {report.scored} answers ({report.profile} profile)")
     say(report.missing_line(), err=bool(report.missing))
     if report.extra:

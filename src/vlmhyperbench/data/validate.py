@@ -99,12 +99,18 @@ def _check_header(header: list[str], first_line: str, file: str) -> list[Problem
     return problems
 
 
-def _resolve_image(root: Path, value: str) -> Path | str:
-    """The image file under root, or the reason it is not acceptable."""
+def _resolve_image(root: Path, value: str, allow_absolute: bool) -> Path | str:
+    """The image file under root (anywhere, for an absolute path when allowed), or the reason it is not
+    acceptable. A relative path that climbs out of root stays refused either way."""
     if "\x00" in value:  # no file system takes it, and `Path.resolve` raises ValueError on it
         return f"image_path {value!r} contains a NUL character"
     if Path(value).is_absolute():
-        return f"image_path {value!r} is absolute; it must be relative to the dataset folder"
+        if allow_absolute:
+            return Path(value).resolve()
+        return (
+            f"image_path {value!r} is absolute; it must be relative to the dataset folder "
+            "(--allow-absolute-paths reads it as upstream does)"
+        )
     target = (root / value).resolve()
     if not target.is_relative_to(root.resolve()):
         return f"image_path {value!r} escapes the dataset folder"
@@ -167,7 +173,7 @@ def _records(text: str, file: str) -> tuple[list[tuple[int, list[str]]], list[Pr
     return found, []
 
 
-def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
+def _read(root: Path, check_images: bool, allow_absolute: bool) -> tuple[list[Sample], list[Problem]]:
     path = root / ANNOTATION_FILE
     file = str(path)
     if not root.is_dir():
@@ -216,7 +222,7 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
             bad = True
         image_value = record["image_path"].strip()
         if image_value:
-            resolved = _resolve_image(root, image_value)
+            resolved = _resolve_image(root, image_value, allow_absolute)
             if isinstance(resolved, str):
                 problems.append(Problem(file, resolved, number, "image_path"))
                 bad = True
@@ -238,15 +244,23 @@ def _read(root: Path, check_images: bool) -> tuple[list[Sample], list[Problem]]:
     return samples, problems
 
 
-def check_dataset(root: str | Path, check_images: bool = True) -> list[Problem]:
-    """Every problem in the dataset folder (empty list: the dataset is fine)."""
-    return _read(Path(root), check_images)[1]
+def check_dataset(
+    root: str | Path, check_images: bool = True, *, allow_absolute_paths: bool = False
+) -> list[Problem]:
+    """Every problem in the dataset folder (empty list: the dataset is fine).
+
+    `allow_absolute_paths` accepts an absolute `image_path` (upstream's datasets carry them); a relative
+    one that escapes the folder is a problem either way.
+    """
+    return _read(Path(root), check_images, allow_absolute_paths)[1]
 
 
-def load_dataset(root: str | Path, check_images: bool = True) -> Dataset:
-    """The validated dataset, or `DatasetError` listing every problem."""
+def load_dataset(
+    root: str | Path, check_images: bool = True, *, allow_absolute_paths: bool = False
+) -> Dataset:
+    """The validated dataset, or `DatasetError` listing every problem (`allow_absolute_paths`: as above)."""
     root = Path(root)
-    samples, problems = _read(root, check_images)
+    samples, problems = _read(root, check_images, allow_absolute_paths)
     if problems:
         raise DatasetError(problems)
     return Dataset(root, samples)

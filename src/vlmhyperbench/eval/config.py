@@ -9,14 +9,20 @@
     generation: {max_new_tokens: 32}
     batch_size: 4
     out: results/my-run
+    scoring: default                 # or upstream: metric_evaluator 0.1.1's numbers, columns and files
+    allow_absolute_paths: false      # accept absolute image_path values, as upstream writes them
+    trust_remote_code: false         # run a model folder's own Python code (its config.json auto_map)
     server: {base_url: http://127.0.0.1:8000/v1, concurrency: 16}   # for model: openai:NAME
 
-Relative paths in the file are read relative to the file's folder.
+Relative paths in the file are read relative to the file's folder. Options given to `vlmhyperbench run`
+(`RunOverrides`) replace the file's values; `run.json` records the settings that result.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +104,23 @@ class RunConfig(_Strict):
     image_size: int | None = Field(default=None, ge=28)
     seed: int = 0
     yo_to_e: bool = Field(default=False, description="read ё as е in every metric")
+    scoring: str = Field(default="default", description="scoring profile: default or upstream")
+    allow_absolute_paths: bool = Field(
+        default=False, description="accept absolute image_path values (upstream writes them)"
+    )
+    trust_remote_code: bool = Field(
+        default=False, description="let a model folder run its own Python code (config.json auto_map)"
+    )
     server: ServerSettings = ServerSettings()
+
+    @field_validator("scoring")
+    @classmethod
+    def _known_scoring(cls, value: str) -> str:
+        from vlmhyperbench.eval.score_file import SCORING_PROFILES
+
+        if value not in SCORING_PROFILES:
+            raise ValueError(f"Unknown scoring profile {value!r}. Available: {', '.join(SCORING_PROFILES)}")
+        return value
 
     @field_validator("metrics")
     @classmethod
@@ -191,6 +213,47 @@ def _describe(exc: ValidationError, source: str) -> str:
             message = str(error["msg"]).removeprefix("Value error, ")
             lines.append(f"{source}: {key}: {message}")
     return "\n".join(lines)
+
+
+def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
+    """`--doc-class a,b --doc-class c` -> ("a", "b", "c"): repeated options and comma lists alike."""
+    return tuple(name.strip() for value in values or () for name in value.split(",") if name.strip())
+
+
+@dataclass(frozen=True)
+class RunOverrides:
+    """Settings given as `vlmhyperbench run` options; each one given (not None) replaces the config's value.
+
+    One object rather than a dozen arguments, so a new option is one field here and one in the CLI; the
+    result is validated like the YAML (`--batch-size 0` is named as `batch_size`).
+    """
+
+    model: str | None = None
+    dataset: Path | None = None
+    out: Path | None = None
+    limit: int | None = None
+    doc_class: tuple[str, ...] | None = None  # replaces filters.doc_class
+    question_type: tuple[str, ...] | None = None  # replaces filters.question_type
+    batch_size: int | None = None
+    device: str | None = None
+    dtype: str | None = None
+    scoring: str | None = None
+    allow_absolute_paths: bool | None = None
+    trust_remote_code: bool | None = None
+    base_url: str | None = None  # server.base_url, and the two below: the config's `server:` block
+    concurrency: int | None = None
+    launch: str | None = None
+
+    def apply(self, config: RunConfig) -> RunConfig:
+        """`config` with every given option in place of its value."""
+        given = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+        data = config.model_dump()
+        filters = {k: list(given.pop(k)) for k in ("doc_class", "question_type") if k in given}
+        server = {k: given.pop(k) for k in ("base_url", "concurrency", "launch") if k in given}
+        data.update(given)
+        data["filters"].update(filters)
+        data["server"].update(server)
+        return parse_config(data, "command line")
 
 
 def parse_config(data: dict[str, Any], source: str = "config") -> RunConfig:

@@ -4,7 +4,8 @@
 
 The output folder holds `run.json` (the resolved config), `answers.csv` (`id;model_answer`, flushed per
 batch), `speed.jsonl` (each measured batch; a served run: `requests.jsonl` and `server.log`),
-`answers_{aggregator}.csv`, `summary.json`, `report.md` and `report.html`. `resume=True` keeps the answers
+`answers_{aggregator}.csv` (with `scoring: upstream`, metric_evaluator 0.1.1's tables under the same
+names), `summary.json`, `report.md` and `report.html`. `resume=True` keeps the answers
 already in the folder and asks only the missing questions, in the same batches an uninterrupted run would
 use; the speed figures then cover the batches of every session.
 A CUDA out-of-memory error halves the batch size and retries the same questions.
@@ -20,7 +21,9 @@ import json
 import os
 import time
 import warnings
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from vlmhyperbench.atomic import write_text_atomic
-from vlmhyperbench.data import Dataset, Sample, load_dataset
+from vlmhyperbench.data import ANNOTATION_FILE, Dataset, Sample, load_dataset
 from vlmhyperbench.data.fingerprint import changes, fingerprint
 from vlmhyperbench.data.prompts import PromptCollection, load_prompts
 from vlmhyperbench.data.synth import read_manifest
@@ -49,7 +52,8 @@ SUMMARY_FILE = "summary.json"
 SERVER_LOG = "server.log"  # a --launch'ed server's output, kept with the answers
 REQUESTS_FILE = "requests.jsonl"  # a served run's requests, one line per session
 SPEED_FILE = "speed.jsonl"  # one measured batch per line, appended after its answers: resumed runs add up
-# settings that change the answers: a resumed run must use the same ones
+# settings that change the answers: a resumed run must use the same ones (scoring, allow_absolute_paths and
+# trust_remote_code may differ: they change how the answers are scored or whether files load, not the answers)
 RESUME_KEYS = (
     "model",
     "dataset",
@@ -120,7 +124,7 @@ def _select(config: RunConfig, dataset: Dataset) -> list[Sample]:
 
 def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
     if config.dataset is not None:
-        return load_dataset(config.dataset)
+        return load_dataset(config.dataset, allow_absolute_paths=config.allow_absolute_paths)
     root = out / "dataset"
     if not (root / "annotation.csv").exists():
         from vlmhyperbench.data.synth import synthesize
@@ -220,6 +224,7 @@ def _generate(job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
             attn_implementation=config.attn_implementation,
             seed=config.seed,
             image_size=config.image_size,
+            trust_remote_code=config.trust_remote_code,
             server=ServerOptions(
                 base_url=server.base_url,
                 timeout_s=server.timeout_s,
@@ -230,8 +235,31 @@ def _generate(job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
             ),
         ),
     )
-    with engine:
+    with _loading(job):
+        engine.load()
+    try:
         return _answer_served(engine, job) if engine.served else _answer_all(engine, job)
+    finally:
+        engine.close()
+
+
+@contextmanager
+def _loading(job: AnswerJob) -> Iterator[None]:
+    """A spinner naming what loads (weights can take minutes), then how long it took; a plain line where
+    stderr is not a terminal, nothing when progress is off."""
+    config, console = job.config, job.console
+    what = f"loading {config.model} (device {config.device}, dtype {config.dtype})"
+    t0 = time.perf_counter()
+    if not job.show_progress:
+        yield
+        return
+    if console.is_terminal:
+        with console.status(f"{what} ..."):
+            yield
+    else:
+        console.print(what, highlight=False)
+        yield
+    console.print(f"loaded {config.model} in {time.perf_counter() - t0:.1f} s", highlight=False)
 
 
 def _answer_all(engine: Engine, job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
@@ -511,10 +539,15 @@ def _run_locked(
     answers = read_answers(answers_file)
     rows = score_answers(samples, answers, config.metrics, yo_to_e=config.yo_to_e)
     tables = aggregate(rows, config.metrics, config.aggregators, yo_to_e=config.yo_to_e)
-    files = {f"answers_{k}": v for k, v in write_aggregations(answers_file, tables).items()}
+    if config.scoring == "upstream":
+        written, scoring = _score_upstream(config, dataset, answers_file)
+    else:
+        written, scoring = write_aggregations(answers_file, tables), {"profile": config.scoring}
+    files = {f"answers_{k}": v for k, v in written.items()}
     files["answers"] = answers_file
 
     summary = _summary(session, rows, tables, _previous_summary(out))
+    summary["scoring"] = scoring
     result = RunResult(out, answers_file, len(samples), len(pending), tables, summary, files)
     from vlmhyperbench.report.run_report import write_run_report, write_summary
 
@@ -523,6 +556,44 @@ def _run_locked(
     else:
         result.files["summary"] = write_summary(out, summary)
     return result
+
+
+def _score_upstream(
+    config: RunConfig, dataset: Dataset, answers_file: Path
+) -> tuple[dict[str, Path], dict[str, Any]]:
+    """metric_evaluator 0.1.1's tables (`vlmhyperbench.eval.upstream`, quirks included) for the run's
+    answers, written where upstream writes them, and their figures for summary.json's `scoring`.
+
+    The run's metrics that upstream has (wer, cer, bleu) are scored; a run with none of them gets all three.
+    Rows are keyed by our metric names, and each gets the `count` of answers in it (upstream's have none);
+    BLEU stays on upstream's 0..100 scale.
+    """
+    from vlmhyperbench.eval.upstream import UPSTREAM_METRICS, score_upstream, write_upstream_tables
+
+    names = [m.upper() for m in config.metrics if m.upper() in UPSTREAM_METRICS] or list(UPSTREAM_METRICS)
+    result = score_upstream(dataset.root / ANNOTATION_FILE, answers_file, names)
+    tables = {k: v for k, v in result.tables.items() if k in config.aggregators}
+    files = write_upstream_tables(answers_file, tables, answers_file.parent)
+    per_class = Counter(str(r["doc_class"]) for r in result.tables["by_id"])
+    general = result.tables["general"]
+    return files, {
+        "profile": "upstream",
+        "metrics": {name.lower(): {"higher_is_better": name == "BLEU"} for name in names},
+        "general": {**_by_metric(general[0]), "count": result.answered} if general else {"count": 0},
+        "by_doc_type": [
+            {**_by_metric(row), "count": per_class[str(row["doc_class"])]}
+            for row in result.tables["by_doc_type"]
+        ],
+    }
+
+
+# upstream's column -> our metric name (BLEU is `bleu_score` per row and overall, `bleu_error` per group)
+UPSTREAM_COLUMNS = {"wer_error": "wer", "cer_error": "cer", "bleu_score": "bleu", "bleu_error": "bleu"}
+
+
+def _by_metric(row: dict[str, object]) -> dict[str, object]:
+    """An upstream table row keyed like ours (`wer`, `cer`, `bleu`), so one results table shows both."""
+    return {UPSTREAM_COLUMNS.get(k, k): v for k, v in row.items()}
 
 
 def _previous_summary(out: Path) -> RunSummary | None:

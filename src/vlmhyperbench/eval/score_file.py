@@ -51,8 +51,12 @@ def score_answers_file(
     profile: str = "default",
     metrics: Sequence[str] | None = None,
     yo_to_e: bool = False,
+    allow_absolute_paths: bool = False,
 ) -> ScoreReport:
-    """Score `answers_file` against the dataset folder; tables go to `out` (default: the answers' folder)."""
+    """Score `answers_file` against the dataset folder; tables go to `out` (default: the answers' folder).
+
+    `allow_absolute_paths` accepts absolute `image_path` values (the upstream profile reads no paths).
+    """
     answers_file, dataset = Path(answers_file), Path(dataset)
     out_dir = Path(out) if out is not None else answers_file.parent
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -60,11 +64,16 @@ def score_answers_file(
         return _score_upstream(answers_file, dataset, out_dir, metrics)
     if profile != "default":
         raise UsageError(f"Unknown scoring profile {profile!r}. Available: {', '.join(SCORING_PROFILES)}")
-    return _score_default(answers_file, dataset, out_dir, metrics, yo_to_e)
+    return _score_default(answers_file, dataset, out_dir, metrics, yo_to_e, allow_absolute_paths)
 
 
 def _score_default(
-    answers_file: Path, dataset: Path, out_dir: Path, metrics: Sequence[str] | None, yo_to_e: bool
+    answers_file: Path,
+    dataset: Path,
+    out_dir: Path,
+    metrics: Sequence[str] | None,
+    yo_to_e: bool,
+    allow_absolute_paths: bool,
 ) -> ScoreReport:
     from vlmhyperbench.data import load_dataset
     from vlmhyperbench.eval.aggregate import aggregate, score_answers, write_aggregations
@@ -72,7 +81,7 @@ def _score_default(
     from vlmhyperbench.eval.metrics import METRICS, get_metric
 
     names = [get_metric(m).name for m in metrics] if metrics else METRICS.names()
-    samples = load_dataset(dataset, check_images=False).samples
+    samples = load_dataset(dataset, check_images=False, allow_absolute_paths=allow_absolute_paths).samples
     answers = read_answers(answers_file)  # no repair: the user's file is only read
     ids = {s.id for s in samples}
     rows = score_answers(samples, answers, names, yo_to_e=yo_to_e)

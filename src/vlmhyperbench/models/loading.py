@@ -287,6 +287,14 @@ def _load_pretrained(
         offline = os.environ.get("HF_HUB_OFFLINE") == "1"
         hint = " (HF_HUB_OFFLINE=1 is set: only cached models load)" if offline else ""
         raise ModelLoadError(f"cannot load model {spec!r}{hint}: {exc}") from None
+    except ValueError as exc:
+        if trust_remote_code or "trust_remote_code" not in str(exc):
+            raise
+        # transformers refuses a config.json whose auto_map names the model's own Python files
+        raise ModelLoadError(
+            f"model {spec!r} needs its own Python code (config.json auto_map) to load: if you trust it, "
+            "pass --trust-remote-code (config: trust_remote_code: true)"
+        ) from None
     family = family_for_model_type(config.model_type)
     if size is not None:
         if family is None:

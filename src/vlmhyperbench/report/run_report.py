@@ -77,6 +77,7 @@ def tables(
                 ["max new tokens", str(summary["config"]["generation"]["max_new_tokens"])],
                 ["started / finished (UTC)", f"{run['started']} / {run['finished']}"],
                 ["resumed", str(run["resumed"])],
+                ["scoring", _scoring_line(summary)],
             ],
         ),
         (
@@ -84,6 +85,7 @@ def tables(
             ["count", *[h for _, h in metrics]],
             [[number(summary["general"].get("count")), *[number(summary["general"].get(m)) for m in names]]],
         ),
+        *_upstream_table(summary),
         (
             "By document type",
             ["doc_class", "count", *[h for _, h in metrics]],
@@ -129,6 +131,29 @@ def tables(
     env = summary.get("environment") or {}
     out.append(("Environment", ["fact", "value"], [[k, number(v)] for k, v in env.items()]))
     return out
+
+
+def _scoring_line(summary: dict[str, Any]) -> str:
+    profile = (summary.get("scoring") or {}).get("profile", "default")
+    if profile == "upstream":
+        return "upstream: answers_*.csv are metric_evaluator 0.1.1's tables; the other tables: default"
+    return str(profile)
+
+
+def _upstream_table(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """With `scoring: upstream`, metric_evaluator 0.1.1's figures per doc class and overall (BLEU 0..100)."""
+    scoring = summary.get("scoring") or {}
+    if scoring.get("profile") != "upstream":
+        return []
+    names = list(scoring["metrics"])
+    rows = [*scoring["by_doc_type"], {"doc_class": "all", **scoring["general"]}]
+    return [
+        (
+            "Upstream profile (metric_evaluator 0.1.1)",
+            ["doc_class", "count", *names],
+            [[str(r["doc_class"]), number(r["count"]), *[number(r.get(m)) for m in names]] for r in rows],
+        )
+    ]
 
 
 def _direction(spec: dict[str, Any]) -> str:

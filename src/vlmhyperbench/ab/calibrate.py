@@ -1,15 +1,19 @@
-"""How often `ab` raises a false alarm, and how often it catches a slowdown, across two processes.
+"""How often `ab` raises a false alarm, and how often it catches a slowdown, across processes.
 
     vlmhyperbench ab calibrate . /path/to/another/venv --repeats 20 --rounds auto
 
-The extension of `vlmhyperbench compare calibrate` (`compare/calibrate.py`) to A/B: two worker processes,
-each in its own environment (the same revision installed twice is the honest test: the same code, two
-interpreters, two allocators, two sets of files), one model each. Three arms per block:
+The extension of `vlmhyperbench compare calibrate` (`compare/calibrate.py`) to A/B: worker processes in two
+environments (the same revision installed twice is the honest test: the same code, two interpreters, two
+allocators, two sets of files), one model each. Three arms per block, each its own worker process:
 
-    A   side A's worker
-    A'  side B's worker, unchanged: A vs A' is the false-alarm test (same code, other environment)
-    S   side B's worker with the test-only hook `VLMHYPERBENCH_TEST_SLOWDOWN` set to `--slowdown` for
-        that round: A vs S is the detection test
+    A   a worker of side A
+    A'  a worker of side B, unchanged: A vs A' is the false-alarm test (same code, other environment)
+    S   another worker of side B, with the test-only hook `VLMHYPERBENCH_TEST_SLOWDOWN` set to
+        `--slowdown` for its rounds: A vs S is the detection test
+
+One process per arm, as `ab` has one per side: every process then runs a third of the time. With S and A'
+sharing a process, that process ran twice as often as A's, and on a busy machine the scheduler favours the
+one that slept more (CFS credits sleepers): A' measured ~10 % slower than A with the same code.
 
 A block is a random order of the three arms followed by its mirror image (`A S A' A' S A`), so every arm
 has one early and one late slot and a linear drift cancels in every pair, as in `ab`'s ABBA blocks. Each
@@ -140,7 +144,8 @@ def calibrate_ab(
     spec = get_figure(figure)
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
-    workers = {"A": WorkerProcess(side_a), "B": WorkerProcess(side_b)}
+    sides = {"A": side_a, "A'": side_b, "S": side_b}
+    workers = {arm: WorkerProcess(side) for arm, side in sides.items()}
     result = ABCalibration(
         [side_a.describe(), side_b.describe()],
         spec.name,
@@ -151,14 +156,13 @@ def calibrate_ab(
         confidence,
     )
     try:
-        for name, side in (("A", side_a), ("B", side_b)):
+        for arm, side in sides.items():
             load = {"op": "load", **asdict(side.settings), "figures": list(FIGURES.names())}
-            reply = workers[name].request(load, "loading the model", 900.0)
-            result.environments[name] = dict(reply.get("environment") or {})
+            reply = workers[arm].request(load, "loading the model", 900.0)
+            result.environments.setdefault("A" if arm == "A" else "B", dict(reply.get("environment") or {}))
 
         def measure(arm: str) -> float:
-            worker = workers["A" if arm == "A" else "B"]
-            settings = (side_a if arm == "A" else side_b).settings
+            worker, settings = workers[arm], sides[arm].settings
             request = {
                 "op": "measure",
                 "slowdown": slowdown if arm == "S" else 0.0,

@@ -1,5 +1,6 @@
 """The run configuration: a YAML file validated with pydantic; typos and unknown keys are named.
 
+    task: qa                         # or classification, sorting (vlmhyperbench.tasks)
     model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, a HF id, or ENGINE:NAME
     dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
     prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
@@ -79,6 +80,7 @@ class SynthSettings(_Strict):
 
 
 class RunConfig(_Strict):
+    task: str = Field(default="qa", description="qa, classification or sorting (vlmhyperbench.tasks)")
     model: str = DEFAULT_MODEL
     dataset: Path | None = None
     synth: SynthSettings = SynthSettings()
@@ -120,6 +122,15 @@ class RunConfig(_Strict):
 
         if value not in SCORING_PROFILES:
             raise ValueError(f"Unknown scoring profile {value!r}. Available: {', '.join(SCORING_PROFILES)}")
+        return value
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        from vlmhyperbench.tasks import task_names
+
+        if value not in task_names():
+            raise ValueError(f"Unknown task {value!r}. Available: {', '.join(task_names())}")
         return value
 
     @field_validator("metrics")

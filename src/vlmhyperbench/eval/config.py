@@ -241,6 +241,7 @@ class RunOverrides:
 
     model: str | None = None
     dataset: Path | None = None
+    task: str | None = None
     out: Path | None = None
     limit: int | None = None
     doc_class: tuple[str, ...] | None = None  # replaces filters.doc_class

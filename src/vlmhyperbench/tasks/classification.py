@@ -82,7 +82,9 @@ def _pages(class_dir: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Pr
     for entry in sorted((class_dir / "images").iterdir()):
         rel = entry.relative_to(root).as_posix()
         if not entry.is_dir():
-            problems.append(Problem(rel, "a page must sit in a subset folder: <class>/images/<subset>/<page>"))
+            problems.append(
+                Problem(rel, "a page must sit in a subset folder: <class>/images/<subset>/<page>")
+            )
             continue
         for path in sorted(entry.rglob("*")):
             if path.is_file() and len(path.relative_to(entry).parts) <= 2:
@@ -185,7 +187,9 @@ class Classification(Task):
             folder.mkdir(parents=True, exist_ok=True)
             image.save(folder / f"{i:04d}.jpg", quality=92)
         names = {key[c]: DISPLAY_NAMES[key[c]] for c in ours}
-        (out / CLASSES_FILE).write_text(json.dumps(names, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (out / CLASSES_FILE).write_text(
+            json.dumps(names, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         return self.read(out)
 
     def prompt(self, data: TaskData, item: TaskItem, template: str | None) -> str:

@@ -43,7 +43,11 @@ def parse_class(text: str, classes: Mapping[str, str]) -> str | None:
 
 
 def _pages_in(value: object) -> list[int] | None:
-    if isinstance(value, list) and value and all(isinstance(p, int) and not isinstance(p, bool) for p in value):
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(p, int) and not isinstance(p, bool) for p in value)
+    ):
         return list(value)
     return None
 

@@ -42,17 +42,13 @@ def _prepare(task: Task, config: RunConfig, out: Path) -> TaskData:
     if config.dataset is not None:
         return task.load(Path(config.dataset))
     root = out / "dataset"
-    manifest = root / "synth.json"
-    if not manifest.exists():  # a half-made set from a failed start is made again
-        import shutil
+    if not (root / "synth.json").exists():  # made once; a half-made set from a failed start is made again
+        from vlmhyperbench.tasks.synth import synthesize_task
 
-        shutil.rmtree(root, ignore_errors=True)
-        root.mkdir(parents=True)
         synth = config.synth
-        task.synthesize(root, synth.n, synth.seed, synth.doc_class or None, synth.degrade)
-        record = {"generator": f"vlmhyperbench.tasks.{task.name}", "task": task.name, "n": synth.n}
-        record |= {"seed": synth.seed, "degradation": synth.degrade}
-        manifest.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        synthesize_task(
+            task.name, root, synth.n, synth.seed, synth.doc_class or None, synth.degrade, force=True
+        )
     return task.load(root)
 
 
@@ -60,7 +56,9 @@ def _select(config: RunConfig, data: TaskData) -> list[TaskItem]:
     """The filters as they apply to a task: doc_class, split (upstream's subsets) and limit."""
     f = config.filters
     if f.question_type:
-        raise qa.RunError(f"filters.question_type does not apply to the {config.task} task (it has no questions)")
+        raise qa.RunError(
+            f"filters.question_type does not apply to the {config.task} task (it has no questions)"
+        )
     items = [
         i
         for i in data.items
@@ -72,7 +70,8 @@ def _select(config: RunConfig, data: TaskData) -> list[TaskItem]:
         classes = list(dict.fromkeys(i.doc_class for i in data.items))
         splits = list(dict.fromkeys(i.split for i in data.items))
         raise qa.RunError(
-            f"no items left after the filters {f.model_dump()} (dataset has doc_class {classes}, split {splits})"
+            f"no items left after the filters {f.model_dump()} "
+            f"(dataset has doc_class {classes}, split {splits})"
         )
     return items
 
@@ -106,7 +105,8 @@ def _check_unchanged(out: Path, now: dict[str, Any], answered: set[str]) -> None
     edited = [i for i in answered if i in before and now["task"].get(i, before[i]) != before[i]]
     if edited:
         raise qa.RunError(
-            f"cannot resume {out}: the dataset changed since the run started (item(s) {', '.join(edited[:5])}); "
+            f"cannot resume {out}: the dataset changed since the run started "
+            f"(item(s) {', '.join(edited[:5])}); "
             "their answers would be scored against data the model never saw: start a new run (another --out)"
         )
 
@@ -172,7 +172,8 @@ def run_task_locked(
         raise qa.RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
     pending = [i for i in items if i.id not in done]
     console.print(
-        f"{task.name}: {len(items)} items, {len(done)} already answered, {len(pending)} to ask ({config.model})",
+        f"{task.name}: {len(items)} items, {len(done)} already answered, "
+        f"{len(pending)} to ask ({config.model})",
         highlight=False,
     )
     t0 = time.perf_counter()
@@ -260,7 +261,9 @@ def _summary(
             "path": str(s.data.root),
             "questions": len(s.items),
             "images": pages,
-            "doc_class": {c: sum(i.doc_class == c for i in s.items) for c in dict.fromkeys(i.doc_class for i in s.items)},
+            "doc_class": {
+                c: sum(i.doc_class == c for i in s.items) for c in dict.fromkeys(i.doc_class for i in s.items)
+            },
             "degradation": read_manifest(s.data.root).get("degradation"),
             "classes": s.data.classes,
         },

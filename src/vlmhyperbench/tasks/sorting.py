@@ -127,10 +127,14 @@ class Sorting(Task):
     def check(self, root: Path) -> list[Problem]:
         if not root.is_dir():
             return [Problem(str(root), "not a folder")]
-        problems = [Problem(f"{d}/", "folder missing") for d in ("images", "jsons") if not (root / d).is_dir()]
+        problems = [
+            Problem(f"{d}/", "folder missing") for d in ("images", "jsons") if not (root / d).is_dir()
+        ]
         docs = _doc_dirs(root)
         if not problems and not docs:
-            problems.append(Problem("images/", "no documents: expected images/<subset>/<doc_id>/0.jpg, 1.jpg, ..."))
+            problems.append(
+                Problem("images/", "no documents: expected images/<subset>/<doc_id>/0.jpg, 1.jpg, ...")
+            )
         for _, doc in docs:
             rel = doc.relative_to(root).as_posix()
             pages, error = _page_files(doc)

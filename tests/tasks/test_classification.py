@@ -68,7 +68,14 @@ def test_score_parses_and_counts_unparsed(synthetic: Path) -> None:
     scores = task.score(data, data.items, answers)
     # snils: tp 1, predicted 2 -> P 1/2, R 1, F1 2/3; passport all 1; inn, invoice 0. Each class weighs 1/4.
     assert scores.general == pytest.approx(
-        {"count": 4, "accuracy": 0.5, "precision": 0.375, "recall": 0.5, "f1": (1 + 2 / 3) / 4, "unparsed": 0.25}
+        {
+            "count": 4,
+            "accuracy": 0.5,
+            "precision": 0.375,
+            "recall": 0.5,
+            "f1": (1 + 2 / 3) / 4,
+            "unparsed": 0.25,
+        }
     )
     by_class = {r["doc_class"]: r for r in scores.by_doc_type}
     assert by_class["snils"]["precision"] == pytest.approx(0.5) and by_class["invoice"]["unparsed"] == 1.0
@@ -83,8 +90,13 @@ def test_problems_name_file_and_field(synthetic: Path, tmp_path: Path) -> None:
     (root / "invoice" / "images" / "loose.jpg").write_bytes(b"")
     problems = [str(p) for p in get_task("classification").check(root)]
     assert "snils/images/clean/notes.txt: not an image (.jpg, .png, ...)" in problems
-    assert any(p.startswith("passport/images/clean/0000.jpg: image ") and "cannot be read" in p for p in problems)
-    assert any(p.startswith("tin_old/: class folder 'tin_old' is not listed in document_classes.json") for p in problems)
+    assert any(
+        p.startswith("passport/images/clean/0000.jpg: image ") and "cannot be read" in p for p in problems
+    )
+    assert any(
+        p.startswith("tin_old/: class folder 'tin_old' is not listed in document_classes.json")
+        for p in problems
+    )
     assert any(p.startswith("invoice/images/loose.jpg: a page must sit in a subset folder") for p in problems)
     assert all("\n" not in p for p in problems)
     with pytest.raises(DatasetError):
@@ -98,7 +110,9 @@ def test_bad_classes_file(synthetic: Path, tmp_path: Path) -> None:
         "document_classes.json: field 'passport': expected a non-empty display name (string)"
     ]
     (root / "document_classes.json").write_text("{", encoding="utf-8")
-    assert str(get_task("classification").check(root)[0]).startswith("document_classes.json: not valid UTF-8 JSON")
+    assert str(get_task("classification").check(root)[0]).startswith(
+        "document_classes.json: not valid UTF-8 JSON"
+    )
 
 
 def test_without_classes_file_the_folders_are_the_classes(synthetic: Path, tmp_path: Path) -> None:

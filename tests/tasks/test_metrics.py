@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from vlmhyperbench.tasks import get_task
-from vlmhyperbench.tasks.metrics import classification_scores, is_permutation, ordering_scores, per_class_scores
+from vlmhyperbench.tasks.metrics import (
+    classification_scores,
+    is_permutation,
+    ordering_scores,
+    per_class_scores,
+)
 
 
 def test_classification_weighted_scores_by_hand() -> None:
     # truth a a b c, predicted a b b (unparsed)
-    # a: tp 1, support 2, predicted 1 -> P 1, R 1/2, F1 2/3;  b: tp 1, support 1, predicted 2 -> P 1/2, R 1,
-    # F1 2/3;  c: nothing right -> 0;  "None" has no true item -> weight 0.  Weights by support: 2/4, 1/4, 1/4.
+    # a: tp 1, support 2, predicted 1 -> P 1, R 1/2, F1 2/3;  b: tp 1, support 1, predicted 2 -> P 1/2,
+    # R 1, F1 2/3;  c: nothing right -> 0;  "None" has no true item -> weight 0.  Weights 2/4, 1/4, 1/4.
     scores = classification_scores(["a", "a", "b", "c"], ["a", "b", "b", None])
     assert scores["accuracy"] == pytest.approx(0.5)
     assert scores["precision"] == pytest.approx((2 * 1 + 1 * 0.5 + 1 * 0) / 4)  # 0.625

@@ -6,7 +6,12 @@ import pytest
 
 from vlmhyperbench.tasks.parse import parse_class, parse_order
 
-CLASSES = {"passport": "Паспорт", "snils": "СНИЛС", "tin_new": "ИНН нового образца", "tin_old": "ИНН старого образца"}
+CLASSES = {
+    "passport": "Паспорт",
+    "snils": "СНИЛС",
+    "tin_new": "ИНН нового образца",
+    "tin_old": "ИНН старого образца",
+}
 
 
 @pytest.mark.parametrize(

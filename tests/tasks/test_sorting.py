@@ -74,7 +74,9 @@ def test_score_by_hand(synthetic: Path) -> None:
 
 def test_problems_name_file_and_field(synthetic: Path, tmp_path: Path) -> None:
     root = _copy(synthetic, tmp_path)
-    (root / "jsons" / "0.json").write_text('{"fields": {"interest_free_loan_agreement": [0, 1, 1, 3]}}', "utf-8")
+    (root / "jsons" / "0.json").write_text(
+        '{"fields": {"interest_free_loan_agreement": [0, 1, 1, 3]}}', "utf-8"
+    )
     (root / "jsons" / "1.json").unlink()
     (root / "images" / "clean" / "2" / "3.jpg").rename(root / "images" / "clean" / "2" / "5.jpg")
     problems = [str(p) for p in get_task("sorting").check(root)]
@@ -99,7 +101,7 @@ def test_more_problems(synthetic: Path, tmp_path: Path) -> None:
     assert problems[1].startswith("jsons/1.json: not valid UTF-8 JSON")
     assert problems[2] == "images/clean/2/: a document needs at least 2 pages to order, found 1"
     shutil.rmtree(root / "jsons")
-    assert [str(p) for p in get_task("sorting").check(root)][0] == "jsons/: folder missing"
+    assert str(get_task("sorting").check(root)[0]) == "jsons/: folder missing"
 
 
 def test_data_check_and_synth_cli(synthetic: Path, tmp_path: Path) -> None:
@@ -111,5 +113,7 @@ def test_data_check_and_synth_cli(synthetic: Path, tmp_path: Path) -> None:
     made = runner.invoke(app, ["data", "synth", "--task", "sorting", "--out", str(out), "--n", "1"])
     assert made.exit_code == 0, made.output
     assert (out / "jsons" / "0.json").is_file() and len(list((out / "images" / "clean" / "0").iterdir())) == 4
-    wrong = runner.invoke(app, ["data", "synth", "--task", "sorting", "--out", str(tmp_path / "x"), "--doc-class", "inn"])
+    wrong = runner.invoke(
+        app, ["data", "synth", "--task", "sorting", "--out", str(tmp_path / "x"), "--doc-class", "inn"]
+    )
     assert wrong.exit_code == 2 and "interest_free_loan_agreement" in wrong.output

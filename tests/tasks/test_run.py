@@ -7,16 +7,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-import time
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.tasks.scripted import ScriptedEngine
 from vlmhyperbench.cli import app
-from vlmhyperbench.engines import ENGINES, Engine, EngineConfig, Generation, Query
 from vlmhyperbench.eval.config import RunConfig, SynthSettings
 
 pytest.importorskip("torch")
@@ -86,46 +83,6 @@ def test_task_runs_end_to_end_with_the_cli(
     other = "sorting" if task == "classification" else "classification"
     refused = runner.invoke(app, ["run", str(config), "--out", str(out), "--resume", "--task", other])
     assert refused.exit_code == 2 and f"it is a {task} run, not {other}" in refused.output
-
-
-class ScriptedEngine(Engine):
-    """`scripted:NAME`: answers with the next text of a fixed list, whatever the page: a real engine through
-    the real interface, whose answers (and so every score) are known in advance."""
-
-    name = "scripted"
-    script: ClassVar[list[str]] = []
-
-    def load(self) -> None:
-        self.next = iter(self.script)
-
-    def measure(self, queries: Sequence[Query], generation: Generation, prepared: Any = None) -> Any:
-        from vlmhyperbench.perf import GenerationMeasurement
-
-        start = time.perf_counter()
-        assert all(q.image.width > 0 and q.prompt for q in queries)
-        texts = [next(self.next) for _ in queries]
-        return GenerationMeasurement(
-            texts=texts,
-            input_tokens=None,
-            output_tokens=None,
-            ttft_s=None,
-            latency_s=max(time.perf_counter() - start, 1e-9),
-            images=len(queries),
-            new_tokens=generation.max_new_tokens,
-            fixed_length=generation.fixed_length,
-        )
-
-    def config(self) -> EngineConfig:
-        return EngineConfig(engine=self.name, preset="scripted", model=self.spec)
-
-    def describe(self) -> dict[str, Any]:
-        return {"engine": self.name, "model": self.spec}
-
-
-@pytest.fixture
-def scripted() -> Iterator[type[ScriptedEngine]]:
-    with ENGINES.added(ScriptedEngine.name, ScriptedEngine):
-        yield ScriptedEngine
 
 
 def test_scores_through_the_whole_pipeline(scripted: type[ScriptedEngine], tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The run configuration: a YAML file validated with pydantic; typos and unknown keys are named.
 
-    task: qa                         # or classification, sorting (vlmhyperbench.tasks)
     model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, a HF id, or ENGINE:NAME
     dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
+    task: qa                         # or classification, sorting: upstream's layouts (vlmhyperbench.tasks)
     prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
     metrics: [cer, wer, anls, bleu, exact_match]
     aggregators: [by_id, by_doc_question, by_doc_type, general]
@@ -80,9 +80,9 @@ class SynthSettings(_Strict):
 
 
 class RunConfig(_Strict):
-    task: str = Field(default="qa", description="qa, classification or sorting (vlmhyperbench.tasks)")
     model: str = DEFAULT_MODEL
     dataset: Path | None = None
+    task: str = Field(default="qa", description="qa, classification or sorting (vlmhyperbench.tasks)")
     synth: SynthSettings = SynthSettings()
     prompts: Path | None = None
     prompt_fallback: bool = Field(

@@ -87,6 +87,8 @@ def _pages(class_dir: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Pr
             )
             continue
         for path in sorted(entry.rglob("*")):
+            if path.name.startswith("."):  # .DS_Store and the like: not pages
+                continue
             if path.is_file() and len(path.relative_to(entry).parts) <= 2:
                 if path.suffix.lower() in IMAGE_SUFFIXES:
                     found.append((entry.name, path))

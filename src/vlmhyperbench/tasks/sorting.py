@@ -51,6 +51,11 @@ SYNTH_PAGES = 4
 LABEL_HEIGHT = 64
 
 
+def _natural(path: Path) -> tuple[int, int | str]:
+    """Document folders 2 before 10, as upstream numbers them."""
+    return (0, int(path.name)) if path.name.isdigit() else (1, path.name)
+
+
 def _doc_dirs(root: Path) -> list[tuple[str, Path]]:
     images = root / "images"
     if not images.is_dir():
@@ -58,7 +63,7 @@ def _doc_dirs(root: Path) -> list[tuple[str, Path]]:
     return [
         (subset.name, doc)
         for subset in sorted(p for p in images.iterdir() if p.is_dir())
-        for doc in sorted(p for p in subset.iterdir() if p.is_dir())
+        for doc in sorted((p for p in subset.iterdir() if p.is_dir()), key=_natural)
     ]
 
 
@@ -66,6 +71,8 @@ def _page_files(doc: Path) -> tuple[list[Path], str | None]:
     """The document's pages in shown order, or why they cannot be used."""
     numbered: dict[int, Path] = {}
     for path in doc.iterdir():
+        if path.name.startswith("."):  # .DS_Store and the like: not pages
+            continue
         match = PAGE_NAME.match(path.stem)
         if not path.is_file() or path.suffix.lower() not in IMAGE_SUFFIXES or not match:
             return [], f"{path.name!r} is not a page image named by its number (0.jpg, 1.jpg, ...)"

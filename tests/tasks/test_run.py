@@ -112,3 +112,36 @@ def test_scores_through_the_whole_pipeline(scripted: type[ScriptedEngine], tmp_p
             "unparsed": 1 / 3,
         }
     )
+
+
+def test_filters_and_resume_checks(scripted: type[ScriptedEngine], tmp_path: Path) -> None:
+    from vlmhyperbench.eval.config import Filters
+    from vlmhyperbench.eval.run import RunError, run_evaluation
+
+    dataset = tmp_path / "set"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            app, ["data", "synth", "--task", "classification", "--out", str(dataset), "--n", "8"]
+        ).exit_code
+        == 0
+    )
+    base = RunConfig(task="classification", model="scripted:x", dataset=dataset, out=tmp_path / "run")
+    scripted.script = ["0"] * 20
+    picked = base.model_copy(update={"filters": Filters(doc_class=["snils", "inn"]), "limit": 3})
+    result = run_evaluation(picked, show_progress=False, report=False)
+    assert result.questions == 3 and {r["doc_class"] for r in result.tables["by_id"]} <= {"snils", "inn"}
+    with pytest.raises(RunError, match="does not apply to the classification task"):
+        run_evaluation(
+            base.model_copy(update={"filters": Filters(question_type=["number"]), "out": tmp_path / "q"})
+        )
+    with pytest.raises(RunError, match=r"no items left after the filters .*split \['clean'\]"):
+        run_evaluation(base.model_copy(update={"filters": Filters(split=["blur"]), "out": tmp_path / "b"}))
+    # a page edited after it was answered: its answer would be scored against a page the model never saw
+    answered = result.tables["by_id"][0]["id"]
+    (dataset / answered).write_bytes((dataset / "snils/images/clean/0001.jpg").read_bytes() + b"\0")
+    scripted.script = ["0"] * 20
+    with pytest.raises(
+        RunError, match=f"the dataset changed since the run started \\(item\\(s\\) {answered}\\)"
+    ):
+        run_evaluation(picked, resume=True, show_progress=False)

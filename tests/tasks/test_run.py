@@ -138,7 +138,7 @@ def test_filters_and_resume_checks(scripted: type[ScriptedEngine], tmp_path: Pat
     with pytest.raises(RunError, match=r"no items left after the filters .*split \['clean'\]"):
         run_evaluation(base.model_copy(update={"filters": Filters(split=["blur"]), "out": tmp_path / "b"}))
     # a page edited after it was answered: its answer would be scored against a page the model never saw
-    answered = result.tables["by_id"][0]["id"]
+    answered = str(result.tables["by_id"][0]["id"])
     (dataset / answered).write_bytes((dataset / "snils/images/clean/0001.jpg").read_bytes() + b"\0")
     scripted.script = ["0"] * 20
     with pytest.raises(

@@ -96,7 +96,7 @@ def synth(
         data = synthesize_task(
             task, out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force, labels=labels
         )
-        say(f"wrote {n} {task} items ({len(data.items)} in the set) to {out}")
+        say(f"wrote {len(data.items)} {task} items to {out}")
         return
     dataset = synthesize(
         out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force, labels=labels

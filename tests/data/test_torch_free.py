@@ -13,9 +13,14 @@ from vlmhyperbench.cli import app
 from vlmhyperbench.eval import score, aggregate, score_answers
 from vlmhyperbench.eval.config import load_config
 import vlmhyperbench.eval.run, vlmhyperbench.report.run_report, vlmhyperbench.data.prompts
+import vlmhyperbench.tasks.run
 runner = CliRunner()
 assert runner.invoke(app, ["data", "synth", "--out", sys.argv[1], "--n", "1"]).exit_code == 0
 assert runner.invoke(app, ["data", "check", sys.argv[1]]).exit_code == 0
+for task in ("classification", "sorting"):
+    out = sys.argv[1] + "-" + task
+    assert runner.invoke(app, ["data", "synth", "--task", task, "--out", out, "--n", "1"]).exit_code == 0
+    assert runner.invoke(app, ["data", "check", out]).exit_code == 0
 assert score("a", "a")["exact_match"] == 1.0
 loaded = [m for m in sys.modules if m == "torch" or m.startswith("torch.")]
 assert not loaded, loaded

@@ -19,10 +19,18 @@ def check(
     allow_absolute_paths: Annotated[
         bool, typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream.")
     ] = False,
+    task: Annotated[
+        str | None, typer.Option(help="qa, classification or sorting (default: from the folder's layout).")
+    ] = None,
 ) -> None:
     """Validate a dataset and list every problem (exit 1 if there is any): the checks a run makes first."""
     from vlmhyperbench.data import check_dataset, load_dataset
+    from vlmhyperbench.tasks import QA, detect_task
 
+    task = task or detect_task(directory)
+    if task != QA:
+        _check_task(directory, task)
+        return
     problems = check_dataset(directory, allow_absolute_paths=allow_absolute_paths)
     if problems:
         for problem in problems:
@@ -36,6 +44,25 @@ def check(
         f"{directory}: {len(dataset)} questions, {len(dataset.values('image_path'))} images, "
         f"doc_class: {', '.join(dataset.values('doc_class'))}"
     )
+
+
+def _check_task(directory: Path, name: str) -> None:
+    """`data check` of a classification or sorting dataset (upstream's folder layouts)."""
+    from vlmhyperbench.tasks import get_task
+
+    task = get_task(name)
+    problems = task.check(directory)
+    if problems:
+        for problem in problems:
+            err_console.print("[red]error:[/red] ", end="")
+            say(str(problem), err=True)
+        say(f"{len(problems)} problem(s) in {directory} ({name} layout)", err=True)
+        raise typer.Exit(ExitCode.FAILED)
+    data = task.read(directory)
+    classes = ", ".join(dict.fromkeys(i.doc_class for i in data.items))
+    pages = len({p for i in data.items for p in i.images})
+    console.print("[green]ok[/green] ", end="")
+    say(f"{directory}: {name}, {len(data.items)} items, {pages} images, doc_class: {classes}")
 
 
 @app.command("synth")
@@ -55,10 +82,22 @@ def synth(
     labels: Annotated[
         str, typer.Option(help="ours, or upstream: VLMHyperBench's doc classes and Russian question types.")
     ] = "ours",
+    task: Annotated[
+        str,
+        typer.Option(help="qa (questions), classification (pages per class) or sorting (shuffled pages)."),
+    ] = "qa",
 ) -> None:
     """Render the built-in synthetic Russian document set (passport, SNILS, INN, invoice) with questions."""
     from vlmhyperbench.data.synth import synthesize
 
+    if task != "qa":
+        from vlmhyperbench.tasks.synth import synthesize_task
+
+        data = synthesize_task(
+            task, out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force, labels=labels
+        )
+        say(f"wrote {len(data.items)} {task} items to {out}")
+        return
     dataset = synthesize(
         out, n=n, seed=seed, doc_classes=doc_class, degradation=degrade, force=force, labels=labels
     )

@@ -20,6 +20,9 @@ def run(
         str | None, typer.Option(help="dummy:<preset>, tesseract:rus, a local folder or a HF id.")
     ] = None,
     dataset: Annotated[Path | None, typer.Option(help="Dataset folder (annotation.csv + images).")] = None,
+    task: Annotated[
+        str | None, typer.Option(help="qa (default), classification or sorting; the config's `task:`.")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/run-<timestamp>)")] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run in --out, asking only what is missing.")
@@ -62,6 +65,10 @@ def run(
     from vlmhyperbench.eval.run import RunError, run_evaluation
     from vlmhyperbench.report.run_table import results_table
 
+    if config is None and model is None and task not in (None, "qa"):
+        from vlmhyperbench.eval.config import DEFAULT_MODEL
+
+        model = DEFAULT_MODEL  # the no-config demo (tesseract) reads answer regions: a task needs a VLM
     settings = load_config(config)
     if config is None and model is None:
         from vlmhyperbench.eval.config import default_config_note
@@ -69,6 +76,7 @@ def run(
         err_console.print(default_config_note(settings), highlight=False, soft_wrap=True)
     overrides = RunOverrides(
         model=model,
+        task=task,
         dataset=dataset,
         out=out,
         limit=limit,

@@ -2,6 +2,7 @@
 
     model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, a HF id, or ENGINE:NAME
     dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
+    task: qa                         # or classification, sorting: upstream's layouts (vlmhyperbench.tasks)
     prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
     metrics: [cer, wer, anls, bleu, exact_match]
     aggregators: [by_id, by_doc_question, by_doc_type, general]
@@ -81,6 +82,7 @@ class SynthSettings(_Strict):
 class RunConfig(_Strict):
     model: str = DEFAULT_MODEL
     dataset: Path | None = None
+    task: str = Field(default="qa", description="qa, classification or sorting (vlmhyperbench.tasks)")
     synth: SynthSettings = SynthSettings()
     prompts: Path | None = None
     prompt_fallback: bool = Field(
@@ -120,6 +122,15 @@ class RunConfig(_Strict):
 
         if value not in SCORING_PROFILES:
             raise ValueError(f"Unknown scoring profile {value!r}. Available: {', '.join(SCORING_PROFILES)}")
+        return value
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        from vlmhyperbench.tasks import task_names
+
+        if value not in task_names():
+            raise ValueError(f"Unknown task {value!r}. Available: {', '.join(task_names())}")
         return value
 
     @field_validator("metrics")
@@ -230,6 +241,7 @@ class RunOverrides:
 
     model: str | None = None
     dataset: Path | None = None
+    task: str | None = None
     out: Path | None = None
     limit: int | None = None
     doc_class: tuple[str, ...] | None = None  # replaces filters.doc_class

@@ -462,6 +462,11 @@ def run_evaluation(
     try:
         out.mkdir(parents=True, exist_ok=True)
         with exclusive(out):
+            from vlmhyperbench.tasks.run import check_same_task, run_task_locked
+
+            check_same_task(config, out)  # a resume continues the task it started with
+            if config.task != "qa":  # classification, sorting: vlmhyperbench.tasks, same folder machinery
+                return run_task_locked(config, out, resume, console, on_batch_done, show_progress, report)
             return _run_locked(config, out, resume, console, on_batch_done, show_progress, report)
     except RunFolderBusyError as exc:
         raise RunError(str(exc)) from None

@@ -65,6 +65,7 @@ def tables(
             "Run",
             ["setting", "value"],
             [
+                *([["task", str(summary["task"])]] if "task" in summary else []),  # vlmhyperbench.tasks
                 ["model", str(model.get("model") or summary["config"]["model"])],
                 ["device / dtype", f"{model.get('device', '-')} / {model.get('dtype', '-')}"],
                 ["dataset", dataset["path"]],
@@ -108,6 +109,8 @@ def tables(
             ],
         ),
     ]
+    if "task" in summary and not summary["by_doc_question"]:  # a task without questions: no such table
+        out = [t for t in out if t[0] != "By document and question type"]
     speed = (summary.get("speed") or {}).get("summary") or {}
     if speed:
         out.append(

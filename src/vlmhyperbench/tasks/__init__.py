@@ -1,0 +1,44 @@
+"""Benchmark tasks beside question answering: document classification and page sorting (upstream
+VLMHyperBench's other tasks). Question answering (`qa`) is the default and is run by `eval.run` itself.
+
+Nothing here imports torch: `data check` and `data synth` use the tasks in any environment.
+"""
+
+from __future__ import annotations
+
+from vlmhyperbench.tasks import classification, sorting
+from vlmhyperbench.tasks.base import (
+    QA,
+    TASKS,
+    Metric,
+    Task,
+    TaskData,
+    TaskItem,
+    TaskScores,
+    detect_task,
+    get_task,
+    register_task,
+    task_names,
+)
+from vlmhyperbench.tasks.metrics import classification_scores, ordering_scores
+from vlmhyperbench.tasks.parse import parse_class, parse_order
+
+__all__ = [
+    "QA",
+    "TASKS",
+    "Metric",
+    "Task",
+    "TaskData",
+    "TaskItem",
+    "TaskScores",
+    "classification",
+    "classification_scores",
+    "detect_task",
+    "get_task",
+    "ordering_scores",
+    "parse_class",
+    "parse_order",
+    "register_task",
+    "sorting",
+    "task_names",
+]

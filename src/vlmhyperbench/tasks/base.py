@@ -1,0 +1,154 @@
+"""`Task`: what a benchmark task other than question answering brings to a run.
+
+Question answering (`eval.run`, annotation.csv, prompts, CER/WER/...) is the default task and stays as it
+is. A task here brings the rest: how its dataset is laid out and checked (`check`, `load`), a synthetic set
+(`synthesize`), the prompt and the image one item shows the model (`prompt`, `image`), and how answers are
+parsed and scored (`score`). `tasks.run` runs any of them through the same engine, answers file, resume
+and report machinery as question answering. Modelled on upstream VLMHyperBench's task scripts
+(VLMHyperBenchTeam/vlmhyperbench_playground `check_classification.py` and its page-sorting script), which
+read a folder layout, prompt the model, parse its reply and score with `bench_utils.metrics`.
+
+Adding a task: a module with `@register_task class T(Task)`; `run --task T`, `data check --task T` and
+`data synth --task T` find it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from vlmhyperbench.data.validate import DatasetError, Problem
+from vlmhyperbench.registry import Registry
+
+if TYPE_CHECKING:  # PIL is imported where an image is read
+    import PIL.Image
+
+QA = "qa"  # question answering: the default task, run by `vlmhyperbench.eval.run` itself
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """One thing the model is asked about: a page to classify, or the pages of one document to order.
+
+    `id` is the answers-file id (stable: derived from file names, as upstream's folders have no rows),
+    `images` the page files relative to the dataset folder, `reference` the expected answer as text (a
+    class key, or the page order `3,1,4,2`), `split` upstream's subset (`clean`, `blur`, ...).
+    """
+
+    id: str
+    doc_class: str
+    split: str
+    images: tuple[str, ...]
+    reference: str
+
+
+@dataclass
+class TaskData:
+    """A task's dataset: its folder, its items, and the class keys with their display names."""
+
+    root: Path
+    items: list[TaskItem]
+    classes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A task metric's direction and meaning (as `eval.metrics.MetricSpec`, for summary.json)."""
+
+    higher_is_better: bool
+    description: str
+
+
+Row = dict[str, Any]
+
+
+@dataclass
+class TaskScores:
+    """Scored answers: one row per item (`by_id`), one per doc class, and the whole run (`general`)."""
+
+    rows: list[Row]
+    by_doc_type: list[Row]
+    general: Row
+
+
+class Task(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    metrics: ClassVar[Mapping[str, Metric]]
+
+    @abstractmethod
+    def check(self, root: Path) -> list[Problem]:
+        """Every problem in the dataset folder, each naming its file and field (empty: usable)."""
+
+    def load(self, root: Path) -> TaskData:
+        """The dataset, or `DatasetError` with every problem `check` finds."""
+        problems = self.check(root)
+        if problems:
+            raise DatasetError(problems)
+        return self.read(root)
+
+    @abstractmethod
+    def read(self, root: Path) -> TaskData:
+        """The items of a folder that `check` accepts."""
+
+    @abstractmethod
+    def synthesize(
+        self,
+        out: Path,
+        n: int,
+        seed: int,
+        doc_classes: Sequence[str] | None = None,
+        degradation: str = "none",
+        labels: str = "ours",
+    ) -> TaskData:
+        """Write a small synthetic set in the task's layout into `out` (checked empty by the caller)."""
+
+    @abstractmethod
+    def prompt(self, data: TaskData, item: TaskItem, template: str | None) -> str:
+        """The text sent with the item's image; `template` is a user's prompt file (None: built-in)."""
+
+    @abstractmethod
+    def image(self, data: TaskData, item: TaskItem) -> PIL.Image.Image:
+        """The one image the engine sees for the item (engines take one image per query)."""
+
+    @abstractmethod
+    def score(self, data: TaskData, items: Sequence[TaskItem], answers: Mapping[str, str]) -> TaskScores:
+        """Parse each answer and score the items that have one; unparseable answers are counted."""
+
+
+TASKS: Registry[type[Task]] = Registry("task")
+
+
+def register_task(cls: type[Task]) -> type[Task]:
+    """Class decorator: make the task selectable by its `name`."""
+    return TASKS.add(cls.name, cls)
+
+
+def task_names() -> list[str]:
+    """Every task a run can select, question answering first."""
+    return [QA, *TASKS.names()]
+
+
+def get_task(name: str) -> Task:
+    """A fresh instance of the registered task (UnknownNameError lists the tasks, `qa` included)."""
+    if name not in TASKS:
+        from vlmhyperbench.registry import UnknownNameError
+
+        raise UnknownNameError(f"Unknown task {name!r}. Available: {', '.join(task_names())}")
+    return TASKS.get(name)()
+
+
+def detect_task(root: Path) -> str:
+    """Which task's layout a dataset folder has: annotation.csv is question answering, otherwise the first
+    task whose `looks_like` accepts the folder (question answering when none does: its check then names
+    the missing annotation.csv)."""
+    if (root / "annotation.csv").exists():
+        return QA
+    for name in TASKS.names():
+        looks_like: Callable[[Path], bool] | None = getattr(TASKS.get(name), "looks_like", None)
+        if looks_like is not None and looks_like(root):
+            return name
+    return QA

@@ -23,7 +23,6 @@ def repo_root() -> Path:
 # One real `transformers serve` per session for the tests that ask for `served` (tests/serve/servers.py).
 # The helpers are imported inside the fixtures: this file is also read by tools that cannot import `tests`
 # (the pytest-benchmark command line).
-CALIBRATE_ENV_VAR = "VLMHYPERBENCH_CALIBRATE"
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
@@ -32,13 +31,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "served" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-    if os.environ.get(CALIBRATE_ENV_VAR) != "1":
-        skip = pytest.mark.skip(
-            reason=f"calibration measures this machine for many minutes: set {CALIBRATE_ENV_VAR}=1 to run it"
-        )
-        for item in items:
-            if "calibration" in item.keywords:
-                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

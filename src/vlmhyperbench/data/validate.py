@@ -117,7 +117,7 @@ def _resolve_image(root: Path, value: str, allow_absolute: bool) -> Path | str:
     return target
 
 
-def _check_image(path: Path, value: str) -> str | None:
+def check_image(path: Path, value: str) -> str | None:
     """None if the image decodes; `verify` checks the file's structure, `load` that its pixels decode."""
     if not path.is_file():
         return f"image {value!r} does not exist"
@@ -228,7 +228,7 @@ def _read(root: Path, check_images: bool, allow_absolute: bool) -> tuple[list[Sa
                 bad = True
             elif check_images:
                 if resolved not in image_problems:
-                    image_problems[resolved] = _check_image(resolved, image_value)
+                    image_problems[resolved] = check_image(resolved, image_value)
                 if image_problems[resolved]:
                     problems.append(Problem(file, str(image_problems[resolved]), number, "image_path"))
                     bad = True

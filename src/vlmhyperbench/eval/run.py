@@ -140,7 +140,7 @@ def _prepare_dataset(config: RunConfig, out: Path) -> Dataset:
     return load_dataset(root)
 
 
-def _check_resume(config: RunConfig, out: Path, has_answers: bool, resume: bool) -> None:
+def check_resume(config: RunConfig, out: Path, has_answers: bool, resume: bool) -> None:
     """Refuse to mix runs: answers already there need --resume, and a resume needs the same settings."""
     run_file = out / RUN_FILE
     if has_answers and not resume:
@@ -211,7 +211,7 @@ class AnswerJob:
         return [Query(self.dataset.load_image(s), _prompt_text(self.prompts, s), _region(s)) for s in samples]
 
 
-def _generate(job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
+def generate_answers(job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
     from vlmhyperbench.engines import LoadOptions, create_engine
     from vlmhyperbench.serve import ServerOptions
 
@@ -368,7 +368,7 @@ def _answer_served(engine: Any, job: AnswerJob) -> tuple[list[Any], dict[str, An
 
 
 def _append_speed(path: Path, measurement: Any) -> None:
-    """One line per batch, one `write`, fsync'ed (a line cut short is removed by `_repair_speed`)."""
+    """One line per batch, one `write`, fsync'ed (a line cut short is removed by `repair_speed`)."""
     record = {k: v for k, v in dataclasses.asdict(measurement).items() if k != "texts"}
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record) + "\n")
@@ -376,7 +376,7 @@ def _append_speed(path: Path, measurement: Any) -> None:
         os.fsync(handle.fileno())
 
 
-def _repair_speed(path: Path) -> None:
+def repair_speed(path: Path) -> None:
     """Cut a line left half-written by an earlier session, so the next record starts on its own line."""
     if path.exists():
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -385,7 +385,7 @@ def _repair_speed(path: Path) -> None:
             write_text_atomic(path, complete)
 
 
-def _load_speed(path: Path) -> tuple[list[Any], int]:
+def load_speed(path: Path) -> tuple[list[Any], int]:
     """Every measured batch of the run, across resumed sessions, and the number of unreadable lines."""
     from vlmhyperbench.perf import GenerationMeasurement
 
@@ -418,7 +418,7 @@ def _answerable(config: RunConfig, samples: list[Sample]) -> tuple[list[Sample],
     return kept, [s for s in samples if s.bbox is None]
 
 
-def _speed(measurements: list[Any], answered: int, skipped: int, pages: int) -> dict[str, Any]:
+def speed_summary(measurements: list[Any], answered: int, skipped: int, pages: int) -> dict[str, Any]:
     """Per-batch figures, their summary, questions/s and pages/s over the whole run (any engine), and what
     they cover: a batch whose line was lost (a crash) is not in them."""
     from vlmhyperbench.perf import summarize
@@ -498,10 +498,10 @@ def _run_locked(
             f"that produced it; score it with `vlmhyperbench score {answers_file} --dataset DIR` instead"
         )
     done = read_answers(answers_file, repair=True)
-    _check_resume(config, out, bool(done), resume)
+    check_resume(config, out, bool(done), resume)
     if not done:  # nothing answered yet (or a start that failed): begin afresh, whatever was there
         (out / SPEED_FILE).unlink(missing_ok=True)
-    _repair_speed(out / SPEED_FILE)
+    repair_speed(out / SPEED_FILE)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     dataset = _prepare_dataset(config, out)
@@ -538,7 +538,7 @@ def _run_locked(
     if pending:
         with AnswersWriter(answers_file) as writer:
             job = AnswerJob(config, dataset, pending, prompts, writer, console, on_batch_done, show_progress)
-            session.measurements, session.model_info = _generate(job)
+            session.measurements, session.model_info = generate_answers(job)
     session.elapsed = time.perf_counter() - t0
 
     answers = read_answers(answers_file)
@@ -551,7 +551,7 @@ def _run_locked(
     files = {f"answers_{k}": v for k, v in written.items()}
     files["answers"] = answers_file
 
-    summary = _summary(session, rows, tables, _previous_summary(out))
+    summary = _summary(session, rows, tables, previous_summary(out))
     summary["scoring"] = scoring
     result = RunResult(out, answers_file, len(samples), len(pending), tables, summary, files)
     from vlmhyperbench.report.run_report import write_run_report, write_summary
@@ -601,7 +601,7 @@ def _by_metric(row: dict[str, object]) -> dict[str, object]:
     return {UPSTREAM_COLUMNS.get(k, k): v for k, v in row.items()}
 
 
-def _previous_summary(out: Path) -> RunSummary | None:
+def previous_summary(out: Path) -> RunSummary | None:
     """The summary an earlier session of this run wrote (None: none, or one that does not parse)."""
     from vlmhyperbench.results import ResultError, load_run_summary
 
@@ -626,10 +626,10 @@ def _summary(
     measurements, model_info = session.measurements, session.model_info
     skipped = 0
     if measurements:  # this session ran the model: count every batch of the run, earlier sessions too
-        recorded, skipped = _load_speed(out / SPEED_FILE)
+        recorded, skipped = load_speed(out / SPEED_FILE)
         measurements = recorded or measurements
     pages = len({s.image_path for s in samples})
-    speed = _speed(measurements, len(rows), skipped, pages) if measurements else None
+    speed = speed_summary(measurements, len(rows), skipped, pages) if measurements else None
     if not measurements and previous is not None:
         speed = previous.speed.model_dump() if previous.speed else None
         model_info = previous.model or model_info

@@ -145,10 +145,10 @@ def run_task_locked(
             "that produced it"
         )
     done = read_answers(answers_file, repair=True)
-    qa._check_resume(config, out, bool(done), resume)
+    qa.check_resume(config, out, bool(done), resume)
     if not done:
         (out / qa.SPEED_FILE).unlink(missing_ok=True)
-    qa._repair_speed(out / qa.SPEED_FILE)
+    qa.repair_speed(out / qa.SPEED_FILE)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     if ENGINES.get(engine_name(config.model)).needs_bbox:
         raise qa.RunError(f"{config.model} reads only an answer's region; the {task.name} task needs a VLM")
@@ -194,7 +194,7 @@ def run_task_locked(
                 data=data,
                 template=template,
             )
-            measurements, model_info = qa._generate(job)
+            measurements, model_info = qa.generate_answers(job)
     elapsed = time.perf_counter() - t0
 
     scores = task.score(data, items, read_answers(answers_file))
@@ -232,13 +232,13 @@ def _summary(
     `compare` and the quality gate read it unchanged; `task` says which task it was."""
     from vlmhyperbench.env.info import collect_environment
 
-    previous = qa._previous_summary(s.out)
+    previous = qa.previous_summary(s.out)
     skipped = 0
     if measurements:
-        recorded, skipped = qa._load_speed(s.out / qa.SPEED_FILE)
+        recorded, skipped = qa.load_speed(s.out / qa.SPEED_FILE)
         measurements = recorded or measurements
     pages = len({p for i in s.items for p in i.images})
-    speed = qa._speed(measurements, len(scores.rows), skipped, pages) if measurements else None
+    speed = qa.speed_summary(measurements, len(scores.rows), skipped, pages) if measurements else None
     if not measurements and previous is not None:
         speed = previous.speed.model_dump() if previous.speed else None
         model_info = previous.model or model_info

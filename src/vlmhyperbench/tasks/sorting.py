@@ -31,7 +31,7 @@ import numpy as np
 
 from vlmhyperbench.data.synth import values as v
 from vlmhyperbench.data.synth.documents import Document, Field
-from vlmhyperbench.data.validate import Problem, _check_image
+from vlmhyperbench.data.validate import Problem, check_image
 from vlmhyperbench.tasks.base import Metric, Row, Task, TaskData, TaskItem, TaskScores, register_task
 from vlmhyperbench.tasks.classification import IMAGE_SUFFIXES
 from vlmhyperbench.tasks.metrics import is_permutation, ordering_scores
@@ -150,7 +150,7 @@ class Sorting(Task):
                 continue
             for page in pages:
                 page_rel = page.relative_to(root).as_posix()
-                if (bad := _check_image(page, page_rel)) is not None:
+                if (bad := check_image(page, page_rel)) is not None:
                     problems.append(Problem(page_rel, bad))
             _, error = _truth(root, doc.name, len(pages))
             if error:
@@ -258,7 +258,7 @@ def sheet(pages: Sequence[PIL.Image.Image]) -> PIL.Image.Image:
     """The pages tiled on one image (as square a grid as they make), each under its number 1..n."""
     from PIL import Image, ImageDraw
 
-    from vlmhyperbench.data.synth.render import _font
+    from vlmhyperbench.data.synth.render import load_font
 
     width = max(p.width for p in pages)
     height = max(p.height for p in pages) + LABEL_HEIGHT
@@ -268,7 +268,8 @@ def sheet(pages: Sequence[PIL.Image.Image]) -> PIL.Image.Image:
     draw = ImageDraw.Draw(canvas)
     for number, page in enumerate(pages, start=1):
         x, y = ((number - 1) % columns) * width, ((number - 1) // columns) * height
-        draw.text((x + width // 2, y + 6), str(number), font=_font(48, bold=True), fill="black", anchor="mt")
+        label = load_font(48, bold=True)
+        draw.text((x + width // 2, y + 6), str(number), font=label, fill="black", anchor="mt")
         canvas.paste(page, (x, y + LABEL_HEIGHT))
     return canvas
 

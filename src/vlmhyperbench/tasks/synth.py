@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from vlmhyperbench.data.synth import MANIFEST_FILE, SynthOutputError, _check_out
+from vlmhyperbench.data.synth import MANIFEST_FILE, SynthOutputError, check_out_folder
 from vlmhyperbench.data.synth.degrade import check_level
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.tasks.base import TaskData, get_task
@@ -29,7 +29,7 @@ def synthesize_task(
     if n < 1:
         raise UsageError(f"n must be at least 1, got {n}")
     root = Path(out)
-    _check_out(root, force)
+    check_out_folder(root, force)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -43,7 +43,7 @@ class SynthOutputError(UsageError):
     """The output folder cannot take a new dataset (it holds files, is a file, or cannot be written)."""
 
 
-def _check_out(root: Path, force: bool) -> None:
+def check_out_folder(root: Path, force: bool) -> None:
     """Refuse a folder with files in it: they may be a hand-made dataset that synthesize would overwrite."""
     if root.exists() and not root.is_dir():
         raise SynthOutputError(f"--out {root} is a file, not a folder")
@@ -73,7 +73,7 @@ def synthesize(
     if unknown:
         raise UsageError(f"Unknown doc_class {unknown[0]!r}. Available: {', '.join(DOCUMENT_CLASSES)}")
     root = Path(out)
-    _check_out(root, force)
+    check_out_folder(root, force)
     try:
         (root / "images").mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -26,7 +26,7 @@ def font_path(bold: bool = False) -> Path:
 
 
 @lru_cache(maxsize=16)
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+def load_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(bold)), size)
 
 
@@ -41,11 +41,11 @@ def render(
     draw = ImageDraw.Draw(image)
     draw.rectangle((8, 8, width - 9, height - 9), outline=document.color, width=3)
     draw.rectangle((8, 8, width - 9, 70), fill=document.color)
-    draw.text((width // 2, 26), document.title, font=_font(22, bold=True), fill="white", anchor="mt")
-    draw.text((width // 2, 84), document.subtitle, font=_font(15), fill=(40, 40, 40), anchor="mt")
+    draw.text((width // 2, 26), document.title, font=load_font(22, bold=True), fill="white", anchor="mt")
+    draw.text((width // 2, 84), document.subtitle, font=load_font(15), fill=(40, 40, 40), anchor="mt")
 
     boxes: dict[str, tuple[int, int, int, int]] = {}
-    label_font, value_font = _font(14), _font(17, bold=True)
+    label_font, value_font = load_font(14), load_font(17, bold=True)
     y = 120
     label_width = max(draw.textlength(f.label + ":", font=label_font) for f in document.fields)
     for item in document.fields:
@@ -64,7 +64,7 @@ def render(
 
 def _draw_table(draw: ImageDraw.ImageDraw, rows: list[list[str]], top: int) -> None:
     widths = [40, 330, 80, 130, 150]
-    font = _font(13)
+    font = load_font(13)
     for r, row in enumerate(rows):
         x = MARGIN
         y = top + r * 24
@@ -74,7 +74,6 @@ def _draw_table(draw: ImageDraw.ImageDraw, rows: list[list[str]], top: int) -> N
             )
             anchor = "rm" if c >= 2 and r > 0 else "lm"
             tx = x + w - 6 if anchor == "rm" else x + 6
-            draw.text(
-                (tx, y + 12), cell, font=_font(13, bold=True) if r == 0 else font, fill="black", anchor=anchor
-            )
+            cell_font = load_font(13, bold=True) if r == 0 else font
+            draw.text((tx, y + 12), cell, font=cell_font, fill="black", anchor=anchor)
             x += w

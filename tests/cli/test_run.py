@@ -121,8 +121,10 @@ def test_doc_class_and_question_type_take_lists(config: Path, tmp_path: Path) ->
             "--doc-class",
             "passport",
             "--question-type=number,inn",
+            "--prompt-fallback",
         )
     )
+    assert "prompt_fallback: true" in result.output
     assert (
         "doc_class:\n  - snils\n  - inn\n  - passport\n  question_type:\n  - number\n  - inn" in result.output
     )

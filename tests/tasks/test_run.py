@@ -135,6 +135,8 @@ def test_filters_and_resume_checks(scripted: type[ScriptedEngine], tmp_path: Pat
         run_evaluation(
             base.model_copy(update={"filters": Filters(question_type=["number"]), "out": tmp_path / "q"})
         )
+    with pytest.raises(RunError, match="scoring 'upstream' applies to the qa task only"):
+        run_evaluation(base.model_copy(update={"scoring": "upstream", "out": tmp_path / "u"}))
     with pytest.raises(RunError, match=r"no items left after the filters .*split \['clean'\]"):
         run_evaluation(base.model_copy(update={"filters": Filters(split=["blur"]), "out": tmp_path / "b"}))
     # a page edited after it was answered: its answer would be scored against a page the model never saw

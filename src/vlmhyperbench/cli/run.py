@@ -56,6 +56,12 @@ def run(
         bool | None,
         typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream."),
     ] = None,
+    prompt_fallback: Annotated[
+        bool | None,
+        typer.Option(
+            "--prompt-fallback", help="A (doc class, question type) without a prompt: send the question."
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report.
 
@@ -88,6 +94,7 @@ def run(
         scoring=scoring,
         allow_absolute_paths=allow_absolute_paths,
         trust_remote_code=trust_remote_code,
+        prompt_fallback=prompt_fallback,
         base_url=base_url,
         concurrency=concurrency,
         launch=launch,

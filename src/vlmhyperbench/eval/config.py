@@ -252,6 +252,7 @@ class RunOverrides:
     scoring: str | None = None
     allow_absolute_paths: bool | None = None
     trust_remote_code: bool | None = None
+    prompt_fallback: bool | None = None
     base_url: str | None = None  # server.base_url, and the two below: the config's `server:` block
     concurrency: int | None = None
     launch: str | None = None

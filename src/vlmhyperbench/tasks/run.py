@@ -59,6 +59,8 @@ def _select(config: RunConfig, data: TaskData) -> list[TaskItem]:
         raise qa.RunError(
             f"filters.question_type does not apply to the {config.task} task (it has no questions)"
         )
+    if config.scoring != "default":  # metric_evaluator's profile scores question answers only
+        raise qa.RunError(f"scoring {config.scoring!r} applies to the qa task only, not {config.task}")
     items = [
         i
         for i in data.items

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.env.cell import Cell
 from vlmhyperbench.errors import ResultError
+from vlmhyperbench.writes import refusing_writes
 
 if TYPE_CHECKING:
     from vlmhyperbench.results.schema import RunSummary, SpeedRecord
@@ -59,15 +60,17 @@ class StoredRun:
 
 
 def write_json(path: Path, data: Any) -> Path:
-    """Write JSON through a temporary file and a rename: a kill mid-write leaves the old file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(json.dumps(data, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(partial, path)
-    except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
-        partial.unlink(missing_ok=True)
-        raise
+    """Write JSON through a temporary file and a rename: a kill mid-write leaves the old file or none; a
+    refused write (read-only, full disk) is a WriteRefusedError naming the path."""
+    with refusing_writes(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(json.dumps(data, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.replace(partial, path)
+        except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
+            partial.unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -230,9 +233,10 @@ class ResultStore:
     def save_baseline(self, path: Path, name: str) -> Path:
         """Store a verbatim copy of a result file as baseline `name` (replacing an older one of that name)."""
         target = self.baseline_path(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.resolve() != target.resolve():
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(path, partial)
-            os.replace(partial, target)
+        with refusing_writes(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.resolve() != target.resolve():
+                partial = target.with_name(f".{target.name}.partial")
+                shutil.copyfile(path, partial)
+                os.replace(partial, target)
         return target

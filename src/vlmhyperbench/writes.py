@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.errors import UsageError
 
-__all__ = ["WRITE_ERRNOS", "WriteRefusedError", "refused_write", "refusing_writes"]
+__all__ = ["WRITE_ERRNOS", "WriteRefusedError", "refused_write", "refusing_writes", "write_file"]
 
 # what the file system answers when the place, not the program, is wrong
 WRITE_ERRNOS = frozenset(
@@ -44,6 +45,8 @@ def refused_write(exc: OSError, target: str | Path, then: str = "") -> WriteRefu
     if exc.errno not in WRITE_ERRNOS:
         return None
     where = exc.filename if exc.filename is not None else target
+    if Path(where).parent == Path(target).parent and Path(where).name.startswith(f".{Path(target).name}."):
+        where = target  # the temporary file of an atomic write: the user knows the file it stands for
     return WriteRefusedError(f"cannot write {where}: {exc.strerror} [errno {exc.errno}]{then}")
 
 
@@ -57,3 +60,11 @@ def refusing_writes(target: str | Path, then: str = "") -> Iterator[None]:
         if refused is None:
             raise
         raise refused from None
+
+
+def write_file(path: Path, text: str) -> Path:
+    """`text` into `path` whole (atomic.write_text_atomic), creating the folders above it as every `--out`
+    of the tool does; a refused write is a WriteRefusedError naming the path."""
+    with refusing_writes(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_text_atomic(path, text)

@@ -83,8 +83,14 @@ def _caption(comparison: Comparison) -> str:
 def summary(comparison: Comparison) -> str:
     """One line: did the gate pass."""
     if comparison.failed:
-        count = len(comparison.regressions)
-        return f"FAILED: {count} significant regression(s) beyond {comparison.threshold:.0%}"
+        parts = []
+        if comparison.regressions:
+            parts.append(
+                f"{len(comparison.regressions)} significant regression(s) beyond {comparison.threshold:.0%}"
+            )
+        if comparison.dropped:
+            parts.append(f"{len(comparison.dropped)} benchmark(s) of the baseline missing from the current run")
+        return "FAILED: " + "; ".join(parts)
     if comparison.errors:
         return f"ERROR: {len(comparison.errors)} comparison(s) could not be made"
     return f"passed: no significant regression beyond {comparison.threshold:.0%}"

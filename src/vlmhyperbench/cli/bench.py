@@ -164,6 +164,7 @@ def bench(
         render(run, markdown, saved)
         raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({saved.kept(len(run.cases))})") from exc
     render(run, markdown, saved)
+    run.check_measured()
 
 
 def render(run: BenchRun, markdown: Path | None, saved: SweepFile) -> None:

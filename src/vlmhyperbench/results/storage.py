@@ -271,6 +271,8 @@ class SweepFile:
 
     def kept(self, finished: int) -> str:
         """What became of `finished` cases: how many the file holds and where, or that none was saved."""
+        if finished == 0:
+            return "nothing was measured or saved"
         if self.path is None:
             return f"nothing was saved: the {finished} finished case(s) are only in the table above"
         if self.cases == finished:

@@ -30,10 +30,12 @@ def test_7_a_batch_that_cannot_fit_is_refused_before_allocating(
 ) -> None:
     pytest.importorskip("torch")
     args = ["bench", "--model", "dummy:tiny-smolvlm", "--batch", "100000000", "--new-tokens", "2",
-            "--rounds", "1", "--warmup", "0", "--device", "cpu", "--results", str(tmp_path / "results")]  # fmt: skip
+            "--rounds", "1", "--warmup", "0", "--device", "cpu", "--results", str(tmp_path)]  # fmt: skip
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "300"}
-    result = subprocess.run([sys.executable, "-m", "vlmhyperbench.cli", *args], env=env, capture_output=True,
-                            text=True, timeout=600, preexec_fn=_limited)  # fmt: skip
+    command = [sys.executable, "-m", "vlmhyperbench.cli", *args]
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=600, preexec_fn=_limited
+    )
     message = one_line_error(result, code=1)
     assert "no case measured" in message and "batch 100000000 does not fit: it needs at least" in message
     assert "this machine has" in message and "choose a smaller --batch" in message

@@ -105,7 +105,8 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 
 def test_11_the_environment_names_no_absolute_local_path(tmp_path: Path) -> None:
     """`executable` and `install_source` go into summary.json and every speed record (shared, uploaded)."""
-    script = "import json; from vlmhyperbench.env.info import collect_environment as c; print(json.dumps(c()))"
+    script = "import json; from vlmhyperbench.env.info import collect_environment; "
+    script += "print(json.dumps(collect_environment()))"
     env = {**os.environ, "HOME": str(CHECKOUT.parent)}  # a home above the checkout: the checkout wins
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True,
                           text=True, check=True)  # fmt: skip
@@ -137,8 +138,11 @@ def test_portable_path(path: str, expected: str) -> None:
     ("url", "expected"),
     [
         ("file:///home/ann/src/vlmhyperbench", "file:<checkout>"),
-        ("file:///home/ann/wheels/vlmhyperbench-0.1.0-py3-none-any.whl", "file:~/wheels/vlmhyperbench-0.1.0-py3-none-any.whl"),
-        ("https://ann:ghp_secret@github.com/org/vlmhyperbench.git", "https://github.com/org/vlmhyperbench.git"),
+        ("file:///home/ann/wheels/vlmhyperbench.whl", "file:~/wheels/vlmhyperbench.whl"),
+        (
+            "https://ann:ghp_secret@github.com/org/vlmhyperbench.git",
+            "https://github.com/org/vlmhyperbench.git",
+        ),
         ("https://github.com/org/vlmhyperbench.git", "https://github.com/org/vlmhyperbench.git"),
         ("index", "index"),
     ],

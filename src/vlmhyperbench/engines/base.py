@@ -109,7 +109,7 @@ class Engine(ABC):
 
     def kv_cache_bytes_per_token(self) -> int | None:
         """Bytes one token of one sequence adds to the KV cache on the engine's device (after `load()`), so
-        a batch that cannot fit is refused before it is allocated (perf/fit.py); None: unknown or not local."""
+        a batch that cannot fit is refused before it is allocated (perf/fit.py); None: unknown, not local."""
         return None
 
     def is_out_of_memory(self, exc: BaseException) -> bool:

@@ -92,7 +92,7 @@ def project_at(root: Path, what: str = "--project-root") -> Path:
         raise ProjectNotFoundError(f"{what} {root}: pyproject.toml is not valid TOML: {exc}") from None
     if name != "vlmhyperbench":
         raise ProjectNotFoundError(
-            f"{what} {root}: not a vlmhyperbench checkout (its pyproject.toml must be project 'vlmhyperbench')"
+            f"{what} {root}: not a vlmhyperbench checkout (no pyproject.toml of project 'vlmhyperbench')"
         )
     return root.resolve()
 

@@ -44,7 +44,9 @@ def _gib(size: int) -> str:
     return f"{size / 2**30:,.1f} GiB"
 
 
-def batch_does_not_fit(engine: Engine, batch: int, new_tokens: int, page_bytes: int = PAGE_BYTES) -> str | None:
+def batch_does_not_fit(
+    engine: Engine, batch: int, new_tokens: int, page_bytes: int = PAGE_BYTES
+) -> str | None:
     """Why `batch` pages cannot be measured on this machine with `engine` (after `load()`), or None."""
     config = engine.config()
     device = config.device or "cpu"

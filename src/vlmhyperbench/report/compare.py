@@ -89,7 +89,8 @@ def summary(comparison: Comparison) -> str:
                 f"{len(comparison.regressions)} significant regression(s) beyond {comparison.threshold:.0%}"
             )
         if comparison.dropped:
-            parts.append(f"{len(comparison.dropped)} benchmark(s) of the baseline missing from the current run")
+            dropped = len(comparison.dropped)
+            parts.append(f"{dropped} benchmark(s) of the baseline missing from the current run")
         return "FAILED: " + "; ".join(parts)
     if comparison.errors:
         return f"ERROR: {len(comparison.errors)} comparison(s) could not be made"

@@ -277,4 +277,5 @@ class SweepFile:
             return f"nothing was saved: the {finished} finished case(s) are only in the table above"
         if self.cases == finished:
             return f"the {finished} finished case(s) are saved in {self.path}"
-        return f"{self.path} holds {self.cases} of the {finished} finished case(s); all are in the table above"
+        held = f"{self.path} holds {self.cases} of the {finished} finished case(s)"
+        return f"{held}; all are in the table above"

@@ -11,6 +11,7 @@ import pytest
 from vlmhyperbench.ab.build import MARKER, build_revision
 from vlmhyperbench.ab.driver import run_ab
 from vlmhyperbench.ab.sides import Settings, Side, resolve_side
+from vlmhyperbench.env.info import portable_path
 
 REPO = Path(__file__).resolve().parents[2]
 RELEASE = "448b682"  # the commit v0.1.0 was cut from: it has no vlmhyperbench.ab, the worker runs anyway
@@ -28,4 +29,4 @@ def test_the_release_revision_against_this_checkout(tmp_path: Path) -> None:
     run = run_ab(side, Side("B", sys.executable, "current", ".", settings), blocks=6, warmup=1)
     assert run.error is None and len(run.blocks()) == 6
     assert run.environments["A"]["vlmhyperbench"] == "0.1.0"
-    assert run.environments["A"]["executable"] == side.python
+    assert run.environments["A"]["executable"] == portable_path(side.python)  # no local layout in results

@@ -22,6 +22,7 @@ from vlmhyperbench.ab.driver import (
 )
 from vlmhyperbench.ab.sides import Settings, Side
 from vlmhyperbench.ab.stats import precise_enough, target_half_width
+from vlmhyperbench.env.info import portable_path
 from vlmhyperbench.errors import UsageError
 
 FAST = Settings(new_tokens=4)
@@ -53,7 +54,7 @@ def test_rounds_are_recorded_with_side_block_order_and_time() -> None:
     stamps = [datetime.datetime.fromisoformat(r.timestamp) for r in run.rounds]
     assert stamps == sorted(stamps)
     assert len(run.blocks()) == 3 and all(v is not None and v > 0 for v in run.values("A"))
-    assert run.environments["A"]["executable"] == sys.executable
+    assert run.environments["A"]["executable"] == portable_path(sys.executable)  # no local layout
     assert run.sides["B"].settings.attn == "eager"
 
 

@@ -155,3 +155,15 @@ def test_run_out_on_a_read_only_file_system(
         assert f"cannot write {disk / 'run'}: Read-only file system [errno 30]" in message
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+@pytest.mark.parametrize("command", ["doctor", "sync"])
+def test_project_root_that_is_not_a_checkout(
+    command: str, tmp_path: Path, cli: Cli, one_line_error: OneLineError
+) -> None:
+    missing = tmp_path / "no" / "such" / "dir"
+    message = one_line_error(cli(command, "--project-root", missing))
+    assert f"--project-root {missing}: no such folder" in message
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
+    message = one_line_error(cli(command, "--project-root", tmp_path))
+    assert f"--project-root {tmp_path}: not a vlmhyperbench checkout" in message

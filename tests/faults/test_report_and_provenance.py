@@ -1,15 +1,19 @@
-"""Fault catalogue, issue 13 items 7 and 10: report.md shows hostile text as text; the recorded git commit
-is vlmhyperbench's own, never that of the repository a command runs from."""
+"""Fault catalogue, issue 13 items 7, 10 and 11: report.md shows hostile text as text; the recorded git commit
+is vlmhyperbench's own, never that of the repository a command runs from; results name no local path."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.results.summaries import run_section
 from vlmhyperbench.data import Sample
-from vlmhyperbench.env.info import git_sha, source_checkout
+from vlmhyperbench.env.info import git_sha, portable_path, portable_source, source_checkout
 from vlmhyperbench.eval import aggregate, score_answers
 from vlmhyperbench.eval.metrics import METRICS
 from vlmhyperbench.report.format import md_escape
@@ -94,3 +98,55 @@ def test_7_an_installed_copy_inside_another_repository_has_no_commit(tmp_path: P
     (checkout / "src" / "vlmhyperbench").mkdir(parents=True)
     (checkout / ".git").write_text("gitdir: elsewhere\n", encoding="utf-8")  # a worktree's .git is a file
     assert source_checkout(checkout / "src" / "vlmhyperbench") == checkout
+
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def test_11_the_environment_names_no_absolute_local_path(tmp_path: Path) -> None:
+    """`executable` and `install_source` go into summary.json and every speed record (shared, uploaded)."""
+    script = "import json; from vlmhyperbench.env.info import collect_environment; "
+    script += "print(json.dumps(collect_environment()))"
+    env = {**os.environ, "HOME": str(CHECKOUT.parent)}  # a home above the checkout: the checkout wins
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    facts = json.loads(done.stdout)
+    texts = [str(value) for value in facts.values() if isinstance(value, str)]
+    assert not [t for t in texts if str(CHECKOUT.parent) in t or str(tmp_path) in t], facts
+    if source_checkout() is not None and Path(sys.executable).is_relative_to(CHECKOUT):  # editable, .venv
+        assert facts["executable"] == "<checkout>/" + Path(sys.executable).relative_to(CHECKOUT).as_posix()
+        assert facts["install_source"] == "file:<checkout>"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/home/ann/src/vlmhyperbench/.venv/bin/python", "<checkout>/.venv/bin/python"),
+        ("/home/ann/src/vlmhyperbench", "<checkout>"),
+        ("/home/ann/.cache/vlmhyperbench/ab/1234/bin/python", "~/.cache/vlmhyperbench/ab/1234/bin/python"),
+        ("/home/ann", "~"),
+        ("/usr/bin/python3.12", "/usr/bin/python3.12"),  # the system's, not the user's: as it is
+        ("/home/annette/python", "/home/annette/python"),  # not under /home/ann
+    ],
+)
+def test_portable_path(path: str, expected: str) -> None:
+    checkout, home = Path("/home/ann/src/vlmhyperbench"), Path("/home/ann")
+    assert portable_path(path, checkout=checkout, home=home) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("file:///home/ann/src/vlmhyperbench", "file:<checkout>"),
+        ("file:///home/ann/wheels/vlmhyperbench.whl", "file:~/wheels/vlmhyperbench.whl"),
+        (
+            "https://ann:ghp_secret@github.com/org/vlmhyperbench.git",
+            "https://github.com/org/vlmhyperbench.git",
+        ),
+        ("https://github.com/org/vlmhyperbench.git", "https://github.com/org/vlmhyperbench.git"),
+        ("index", "index"),
+    ],
+)
+def test_portable_source(url: str, expected: str) -> None:
+    checkout, home = Path("/home/ann/src/vlmhyperbench"), Path("/home/ann")
+    assert portable_source(url, checkout=checkout, home=home) == expected

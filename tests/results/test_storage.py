@@ -15,12 +15,14 @@ from vlmhyperbench.results import (
     RESULTS_ENV_VAR,
     ResultError,
     ResultStore,
+    SweepFile,
     load_record,
     load_run_summary,
     results_root,
     write_json,
 )
 from vlmhyperbench.results.storage import machine_id
+from vlmhyperbench.writes import WriteRefusedError
 
 GOLDEN = Path(__file__).parents[1] / "compare" / "data" / "results"
 CELL = "3.12-cu124-dev"
@@ -75,6 +77,22 @@ def test_saving_to_a_path_rewrites_it(store: ResultStore) -> None:
     record.benchmarks = record.benchmarks[:1]
     assert store.save(record, path) == path
     assert len(load_record(path).benchmarks) == 1 and len(store.runs(CELL)) == 1
+
+
+def test_a_sweep_file_says_what_it_holds_when_a_write_is_refused(store: ResultStore) -> None:
+    record = load_record(golden())
+    sweep = SweepFile(store)
+    assert sweep.kept(1) == "nothing was saved: the 1 finished case(s) are only in the table above"
+    path = sweep.save(record, 1)
+    assert sweep.kept(1) == f"the 1 finished case(s) are saved in {path}"
+    shutil.rmtree(path.parent)
+    path.parent.write_text("a file where the folder was", encoding="utf-8")  # refused like a read-only disk
+    with pytest.raises(WriteRefusedError) as refused:
+        sweep.save(record, 2)
+    assert str(refused.value) == (
+        f"cannot write {path.parent}: File exists [errno 17]; "
+        f"{path} holds 1 of the 2 finished case(s); all are in the table above"
+    )
 
 
 def test_a_write_that_fails_leaves_the_previous_file_and_no_partial(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from vlmhyperbench.ab.sides import Side, SideFailed
 from vlmhyperbench.ab.stats import block_noise, precise_enough, target_half_width
 from vlmhyperbench.compare.calibrate import rounds_needed
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD
+from vlmhyperbench.env.info import portable_environment
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
 from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES
 
@@ -228,7 +229,7 @@ def run_ab(
             settings = side.settings
             load = {"op": "load", **asdict(settings), "figures": list(FIGURES.names())}
             reply = workers[name].request(load, "loading the model", LOAD_TIMEOUT_S)
-            run.environments[name] = dict(reply.get("environment") or {})
+            run.environments[name] = portable_environment(dict(reply.get("environment") or {}))
             run.load_s[name] = float(reply.get("load_s") or 0.0)
             if log:
                 log(f"{side.describe()}: loaded in {run.load_s[name]:.1f} s")

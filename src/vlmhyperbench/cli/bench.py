@@ -12,6 +12,7 @@ from vlmhyperbench.errors import ExitCode, MeasurementFailed, UsageError, VlmHyp
 
 if TYPE_CHECKING:
     from vlmhyperbench.perf import BenchRun
+    from vlmhyperbench.results import SweepFile
 
 
 def parse_image_size(text: str | None) -> int | tuple[int, int] | None:
@@ -96,6 +97,7 @@ def bench(
     from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record
     from vlmhyperbench.perf.runners import parse_runners
     from vlmhyperbench.report.progress import progress_bar
+    from vlmhyperbench.results import ResultStore, SweepFile
 
     if ENGINES.get(engine_name(model)).served:  # concurrency x request rate, see cli/bench_serve.py
         from vlmhyperbench.cli.bench_serve import bench_served
@@ -132,15 +134,13 @@ def bench(
     )
 
     run = BenchRun(model)
-    saved: list[Path] = []
+    saved = SweepFile(ResultStore(results))
+    if save:  # a read-only or full results folder is refused before the model loads
+        saved.store.check_writable(then="; nothing was measured or saved")
 
     def save_so_far(run: BenchRun) -> None:
-        if not save or not run.cases:
-            return
-        from vlmhyperbench.results import ResultStore
-
-        path = ResultStore(results).save(speed_record(run, rounds, warmup), saved[0] if saved else None)
-        saved[:1] = [path]
+        if save and run.cases:
+            saved.save(speed_record(run, rounds, warmup), len(run.cases))
 
     label = escape(model)  # a path may hold rich markup such as `[/x]`
     total = settings.cases * (rounds + warmup)
@@ -155,34 +155,32 @@ def bench(
             run_bench(settings, on_step=step, on_case=save_so_far, run=run)
     except KeyboardInterrupt:
         render(run, markdown, saved)
-        err_console.print(
-            f"[yellow]interrupted[/yellow] after {len(run.cases)} finished case(s); they are kept."
-        )
+        err_console.print(f"[yellow]interrupted[/yellow]: {escape(saved.kept(len(run.cases)))}")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     except VlmHyperBenchError:
         render(run, markdown, saved)
         raise
     except Exception as exc:
         render(run, markdown, saved)
-        raise MeasurementFailed(
-            f"{type(exc).__name__}: {exc} ({len(run.cases)} finished case(s) kept)"
-        ) from exc
+        raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({saved.kept(len(run.cases))})") from exc
     render(run, markdown, saved)
+    run.check_measured()
 
 
-def render(run: BenchRun, markdown: Path | None, saved: list[Path]) -> None:
+def render(run: BenchRun, markdown: Path | None, saved: SweepFile) -> None:
     """The table of what was measured, the cases that could not run, and where everything was written."""
     from rich.markup import escape
 
     from vlmhyperbench.report.bench import bench_markdown, print_bench
+    from vlmhyperbench.writes import write_file
 
     rows = [case.row() for case in run.cases]
     if rows:
         print_bench(rows, console)
     for case in run.failed:
         err_console.print("[yellow]not measured:[/yellow]", escape(f"{case.name}: {case.error}"))
+    if saved.path is not None:  # said before the Markdown is written: a refused --markdown loses nothing
+        say(f"results: {saved.path}")
     if markdown is not None and rows:
-        markdown.write_text(bench_markdown(rows), encoding="utf-8")
+        write_file(markdown, bench_markdown(rows))
         say(f"markdown: {markdown}")
-    if saved:
-        say(f"results: {saved[0]}")

@@ -19,6 +19,7 @@ from vlmhyperbench.serve.options import ServerOptions
 
 if TYPE_CHECKING:
     from vlmhyperbench.perf import BenchRun
+    from vlmhyperbench.results import SweepFile
     from vlmhyperbench.serve.sweep import ServingSweep
 
 
@@ -40,7 +41,7 @@ def bench_served(
     from vlmhyperbench.engines.openai import OpenAIEngine
     from vlmhyperbench.env.cell import current_cell
     from vlmhyperbench.perf import BenchRun, speed_record
-    from vlmhyperbench.results import ResultStore
+    from vlmhyperbench.results import ResultStore, SweepFile
     from vlmhyperbench.serve.sweep import serving_sweep
 
     store = ResultStore(results)
@@ -49,13 +50,13 @@ def bench_served(
         stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
         server = replace(server, launch_log=folder / "server-logs" / f"{stamp}.log")
     run = BenchRun(model)
-    saved: list[Path] = []
+    saved = SweepFile(store)
+    if save:  # a read-only or full results folder is refused before the server starts
+        store.check_writable(then="; nothing was measured or saved")
 
     def save_so_far(run: BenchRun) -> None:
         if save and run.cases:
-            record = speed_record(run, sweep.num_prompts, sweep.warmup)
-            path = store.save(record, saved[0] if saved else None)
-            saved[:1] = [path]
+            saved.save(speed_record(run, sweep.num_prompts, sweep.warmup), len(run.cases))
 
     progress = Progress(TextColumn("[bold]{task.description}"), TimeElapsedColumn(), console=err_console,
                         transient=True)  # fmt: skip
@@ -66,28 +67,29 @@ def bench_served(
             serving_sweep(engine, sweep, on_case=save_so_far, run=run)
     except KeyboardInterrupt:
         render(run, markdown, saved, server)
-        err_console.print(f"[yellow]interrupted[/yellow] after {len(run.cases)} case(s); they are kept.")
+        err_console.print(f"[yellow]interrupted[/yellow]: {escape(saved.kept(len(run.cases)))}")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     except VlmHyperBenchError:
         render(run, markdown, saved, server)
         raise
     except Exception as exc:
         render(run, markdown, saved, server)
-        raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({len(run.cases)} case(s) kept)") from exc
+        raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({saved.kept(len(run.cases))})") from exc
     render(run, markdown, saved, server)
 
 
-def render(run: BenchRun, markdown: Path | None, saved: list[Path], server: ServerOptions) -> None:
+def render(run: BenchRun, markdown: Path | None, saved: SweepFile, server: ServerOptions) -> None:
     from vlmhyperbench.report.serving import print_serving, serving_markdown
+    from vlmhyperbench.writes import write_file
 
     infos = [case.info for case in run.cases]
     print_serving(infos, console)
     for case in run.failed:
         say(f"not measured: {case.name}: {case.error}", err=True)
-    if markdown is not None and infos:
-        markdown.write_text(serving_markdown(infos), encoding="utf-8")
-        say(f"markdown: {markdown}")
-    if saved:
-        say(f"results: {saved[0]}")
+    if saved.path is not None:  # said before the Markdown is written: a refused --markdown loses nothing
+        say(f"results: {saved.path}")
     if server.launch_log is not None:
         say(f"server log: {server.launch_log}")
+    if markdown is not None and infos:
+        write_file(markdown, serving_markdown(infos))
+        say(f"markdown: {markdown}")

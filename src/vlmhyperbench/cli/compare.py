@@ -95,11 +95,16 @@ def runs(
         bool,
         typer.Option("--allow-mismatch", help="Compare benchmarks whose config differs (a note, no error)."),
     ] = False,
+    allow_missing: Annotated[
+        bool,
+        typer.Option("--allow-missing", help="Pass the gate when the current run lacks baseline benchmarks."),
+    ] = False,
     root: Annotated[
         Path | None, typer.Option(help="Results root (default: $VLMHYPERBENCH_RESULTS or .benchmarks).")
     ] = None,
 ) -> None:
-    """Compare benchmark runs, cells or baselines; exit 1 on a significant regression beyond --threshold."""
+    """Compare benchmark runs, cells or baselines; exit 1 on a significant regression beyond --threshold
+    or on a benchmark of the baseline that the current run lacks (unless --allow-missing)."""
     from vlmhyperbench.compare import compare as compare_results
     from vlmhyperbench.compare import plan_gate, resolve
     from vlmhyperbench.compare import save_baseline as save
@@ -136,6 +141,7 @@ def runs(
             threshold=limit,
             confidence=confidence,
             allow_mismatch=allow_mismatch,
+            allow_missing=allow_missing,
         )
         print_comparison(comparison, console)
         paths = write_report(comparison, out or store.compare_folder())

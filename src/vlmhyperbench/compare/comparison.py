@@ -51,7 +51,7 @@ class Delta:
     estimate: RatioEstimate | None = None
     median: float | None = None
     regression: float | None = None  # fraction worse than the reference (negative: better)
-    failed: bool = False  # a significant regression beyond the threshold
+    failed: bool = False  # a significant regression beyond the threshold, or a benchmark the current lacks
     message: str = ""  # why a row is missing or in error, or a note on the statistics
 
 
@@ -81,7 +81,22 @@ class Comparison:
 
     @property
     def regressions(self) -> list[tuple[BenchmarkRow, Delta]]:
-        return [(row, delta) for row in self.rows for delta in row.deltas if delta.failed]
+        return [
+            (row, delta)
+            for row in self.rows
+            for delta in row.deltas
+            if delta.failed and delta.verdict is not Verdict.MISSING
+        ]
+
+    @property
+    def dropped(self) -> list[tuple[BenchmarkRow, Delta]]:
+        """Benchmarks of the baseline that a current result lacks (they fail the gate unless allowed)."""
+        return [
+            (row, delta)
+            for row in self.rows
+            for delta in row.deltas
+            if delta.failed and delta.verdict is Verdict.MISSING
+        ]
 
     @property
     def errors(self) -> list[str]:
@@ -89,10 +104,11 @@ class Comparison:
 
     @property
     def failed(self) -> bool:
-        return bool(self.regressions)
+        return any(delta.failed for row in self.rows for delta in row.deltas)
 
     def exit_code(self) -> int:
-        """1 for a significant regression beyond the threshold, 2 for unusable results, else 0."""
+        """1 for a significant regression beyond the threshold or a benchmark missing from a current
+        result (unless allowed), 2 for unusable results, else 0."""
         if self.failed:
             return 1
         return 2 if self.errors else 0
@@ -231,7 +247,9 @@ def _delta(
     if not ref_bench.rounds and not bench.rounds:
         # e.g. the overhead benchmark: it reports a ratio, not per-round figures; nothing to judge, no error.
         return Delta(
-            column, Verdict.MISSING, message=f"benchmark {bench.name!r} records no per-round figures"
+            column,
+            Verdict.MISSING,
+            message=f"benchmark {bench.name!r} ({column}): records no per-round figures, nothing to judge",
         )
     try:
         base = reference.values(ref_bench, figure.name)
@@ -246,6 +264,25 @@ def _delta(
     return Delta(column, verdict, estimate, statistics.median(cur), regression, failed, message)
 
 
+def _missing(
+    name: str, reference: ResultSet, other: ResultSet, in_reference: bool, allow_missing: bool
+) -> Delta:
+    """The row of a benchmark only one side has; the message names both files and which role each plays."""
+    if in_reference:
+        message = (
+            f"benchmark {name!r} is in the baseline {reference.describe()} "
+            f"but not in the current {other.describe()}"
+        )
+        if not allow_missing:
+            message += " (--allow-missing passes the gate anyway)"
+        return Delta(other.label, Verdict.MISSING, message=message, failed=not allow_missing)
+    message = (
+        f"benchmark {name!r} is in the current {other.describe()} but not in the baseline "
+        f"{reference.describe()}: new, nothing to compare it with"
+    )
+    return Delta(other.label, Verdict.MISSING, message=message)
+
+
 def compare(
     reference: ResultSet,
     others: list[ResultSet],
@@ -253,8 +290,13 @@ def compare(
     threshold: float = DEFAULT_THRESHOLD,
     confidence: float = DEFAULT_CONFIDENCE,
     allow_mismatch: bool = False,
+    allow_missing: bool = False,
 ) -> Comparison:
-    """Compare `others` with `reference` on one figure; ResultError when no benchmark matches at all."""
+    """Compare `others` with `reference` on one figure; ResultError when no benchmark matches at all.
+
+    A benchmark of the reference that another result lacks fails the gate (a crashed or skipped case must
+    not pass as "no regression") unless `allow_missing`; one that only another result has is a warning.
+    """
     if not others:
         raise UsageError("nothing to compare the reference with")
     if threshold < 0:
@@ -278,17 +320,17 @@ def compare(
         keys += [key for key in other.benchmarks if key not in keys]
     for key in keys:
         ref_bench = reference.benchmarks.get(key)
+        name = (ref_bench or next(o.benchmarks[key] for o in others if key in o.benchmarks)).name
         deltas = []
         for other in others:
             bench = other.benchmarks.get(key)
             if ref_bench is None or bench is None:
-                missing_in = reference if ref_bench is None else other
-                deltas.append(Delta(other.label, Verdict.MISSING, message=f"not in {missing_in.describe()}"))
+                deltas.append(_missing(name, reference, other, in_reference=ref_bench is not None,
+                                       allow_missing=allow_missing))  # fmt: skip
                 continue
             deltas.append(
                 _delta(reference, ref_bench, other, bench, spec, threshold, confidence, allow_mismatch)
             )
-        name = (ref_bench or next(o.benchmarks[key] for o in others if key in o.benchmarks)).name
         ref_values: list[float] = []
         if ref_bench is not None:
             with contextlib.suppress(ResultError):  # the delta already says what is wrong with it
@@ -300,7 +342,7 @@ def compare(
         )
         for delta in deltas:
             if delta.verdict is Verdict.MISSING:
-                comparison.warnings.append(f"benchmark {name!r} ({delta.column}): {delta.message}")
+                comparison.warnings.append(delta.message)
             elif delta.estimate is not None and math.isinf(delta.estimate.high):
                 comparison.warnings.append(
                     f"benchmark {name!r} ({delta.column}): {delta.estimate.note}, so it can never fail the "

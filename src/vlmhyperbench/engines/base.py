@@ -107,6 +107,11 @@ class Engine(ABC):
         """The same call with no instrumentation, for the overhead check; None: the engine has none."""
         return None
 
+    def kv_cache_bytes_per_token(self) -> int | None:
+        """Bytes one token of one sequence adds to the KV cache on the engine's device (after `load()`), so
+        a batch that cannot fit is refused before it is allocated (perf/fit.py); None: unknown, not local."""
+        return None
+
     def is_out_of_memory(self, exc: BaseException) -> bool:
         """Whether `exc` means this batch does not fit; the engine stays usable for smaller ones."""
         return False

@@ -100,6 +100,20 @@ class HFEngine(Engine):
         )
         return seconds
 
+    def kv_cache_bytes_per_token(self) -> int | None:
+        """Keys and values of every layer, from the language model's config (grouped-query heads counted)."""
+        config = self.loaded.model.config
+        text = config.get_text_config() if hasattr(config, "get_text_config") else config
+        layers = getattr(text, "num_hidden_layers", None)
+        heads = getattr(text, "num_attention_heads", None)
+        kv_heads = getattr(text, "num_key_value_heads", None) or heads
+        head_dim = getattr(text, "head_dim", None)
+        if not head_dim and heads and getattr(text, "hidden_size", None):
+            head_dim = text.hidden_size // heads
+        if not (layers and kv_heads and head_dim):
+            return None
+        return int(2 * layers * kv_heads * head_dim * self.loaded.dtype.itemsize)
+
     def is_out_of_memory(self, exc: BaseException) -> bool:
         return is_out_of_memory(exc)
 

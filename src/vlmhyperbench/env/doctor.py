@@ -8,6 +8,7 @@ Nothing here imports torch unless it is installed, so doctor runs in every envir
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import platform
@@ -23,7 +24,13 @@ from vlmhyperbench.env.backends import BACKENDS, backend_for_cuda, matrix_backen
 from vlmhyperbench.env.gpu import DriverInfo, query_driver
 from vlmhyperbench.env.info import CELL_ENV_VARS, TorchFacts, torch_facts
 from vlmhyperbench.env.profile import detect_profile
-from vlmhyperbench.env.project import PROFILE_DIRS, ProjectFiles, ProjectNotFoundError, find_project_root
+from vlmhyperbench.env.project import (
+    PROFILE_DIRS,
+    ProjectFiles,
+    ProjectNotFoundError,
+    find_project_root,
+    project_at,
+)
 from vlmhyperbench.env.sync import TORCH_BACKEND_ENV_VAR, uv_executable
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
@@ -58,10 +65,12 @@ class DoctorContext:
 
     @classmethod
     def observe(cls, project_root: Path | None = None) -> DoctorContext:
-        try:
-            project = ProjectFiles(project_root.resolve() if project_root else find_project_root())
-        except ProjectNotFoundError:
-            project = None
+        project: ProjectFiles | None = None
+        if project_root is not None:  # named by the user: a wrong one is an error, not a skipped check
+            project = ProjectFiles(project_at(project_root))
+        else:
+            with contextlib.suppress(ProjectNotFoundError):
+                project = ProjectFiles(find_project_root())
         return cls(
             project=project,
             python_version=platform.python_version(),

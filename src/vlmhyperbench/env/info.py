@@ -1,5 +1,8 @@
 """The environment a result was measured in, recorded into every benchmark and report.
 
+Local paths (the interpreter, the install source) are recorded relative to the checkout or to `~`
+(`portable_path`): results are shared and uploaded, and must not reveal the user's home or folder layout.
+
 One flat dict of facts that keep their types (str, int, bool or None), so it drops straight into
 pytest-benchmark's `machine_info`, JSON results and report tables; `vlmhyperbench.results.Environment`
 is its schema.
@@ -14,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import TypedDict, cast
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 from vlmhyperbench.env.backends import backend_for_cuda
 from vlmhyperbench.env.gpu import query_driver
@@ -44,6 +49,68 @@ def source_checkout(package_dir: Path = PACKAGE_DIR) -> Path | None:
         if (parent / ".git").exists():
             return parent if (parent / "src" / "vlmhyperbench").resolve() == package_dir.resolve() else None
     return None
+
+
+def project_checkout() -> Path | None:
+    """The vlmhyperbench checkout this process belongs to: the one it runs from (editable), else the one
+    its virtual environment lives in (`.venv`, `.nox/...`, `staging/.venv`), else None."""
+    from vlmhyperbench.env.project import ProjectNotFoundError, find_project_root
+
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout
+    try:
+        return find_project_root(Path(sys.prefix))
+    except (ProjectNotFoundError, OSError):
+        return None
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        return None
+
+
+def portable_path(path: str | Path, checkout: Path | None = None, home: Path | None = None) -> str:
+    """A local path as results record it, without the user's folder layout: under the vlmhyperbench
+    checkout as `<checkout>/...`, else under the home folder as `~/...`, else (a system interpreter such as
+    /usr/bin/python3) as it is. Results are shared and uploaded; these two forms still tell which checkout's
+    environment or which cache produced a number. `checkout` and `home` default to this process's."""
+    checkout = checkout or project_checkout()
+    home = home or _home()
+    where = Path(os.path.abspath(path))
+    for base, label in ((checkout, "<checkout>"), (home, "~")):
+        if base is None:
+            continue
+        base = Path(os.path.abspath(base))
+        if where == base:
+            return label
+        if where.is_relative_to(base):
+            return f"{label}/{where.relative_to(base).as_posix()}"
+    return str(path)
+
+
+def portable_source(url: str, checkout: Path | None = None, home: Path | None = None) -> str:
+    """Where vlmhyperbench was installed from (a PEP 610 URL, or "index") without local paths or
+    credentials: `file:<checkout>`, `file:~/wheels/x.whl`, a git URL without its `user:token@`."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return "file:" + portable_path(url2pathname(parts.path), checkout, home)
+    if parts.netloc and "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return url
+
+
+def portable_environment(facts: dict[str, Fact]) -> dict[str, Fact]:
+    """`facts` with `executable` and `install_source` made portable; also for facts another interpreter
+    collected (an A/B side running an older release, which records them as absolute paths)."""
+    portable = dict(facts)
+    if isinstance(portable.get("executable"), str):
+        portable["executable"] = portable_path(str(portable["executable"]))
+    if isinstance(portable.get("install_source"), str):
+        portable["install_source"] = portable_source(str(portable["install_source"]))
+    return portable
 
 
 def git_sha(cwd: str | Path | None = None) -> str | None:
@@ -128,4 +195,4 @@ def collect_environment() -> dict[str, Fact]:
         facts["vlmhyperbench"] = None
         facts["profile"] = os.environ.get(CELL_ENV_VARS["profile"])
     facts["git_sha"] = git_sha()
-    return facts
+    return portable_environment(facts)

@@ -79,6 +79,24 @@ def load_toml(path: Path) -> dict[str, Any]:
     return data
 
 
+def project_at(root: Path, what: str = "--project-root") -> Path:
+    """`root`, resolved, when it is a vlmhyperbench checkout; otherwise a ProjectNotFoundError naming `what`
+    (the option the user gave it with), so a typo ends in one line rather than a traceback much later."""
+    if not root.is_dir():
+        raise ProjectNotFoundError(f"{what} {root}: no such folder")
+    try:
+        name = load_toml(root / "pyproject.toml").get("project", {}).get("name")
+    except OSError:
+        name = None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectNotFoundError(f"{what} {root}: pyproject.toml is not valid TOML: {exc}") from None
+    if name != "vlmhyperbench":
+        raise ProjectNotFoundError(
+            f"{what} {root}: not a vlmhyperbench checkout (no pyproject.toml of project 'vlmhyperbench')"
+        )
+    return root.resolve()
+
+
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` whose pyproject.toml is the vlmhyperbench project."""
     here = (start or Path.cwd()).resolve()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from vlmhyperbench.env.backends import BACKENDS, Backend, newest_backend_for_driver
 from vlmhyperbench.env.gpu import DriverInfo, query_driver
-from vlmhyperbench.env.project import PROFILE_DIRS, ProjectNotFoundError, find_project_root
+from vlmhyperbench.env.project import PROFILE_DIRS, ProjectNotFoundError, find_project_root, project_at
 from vlmhyperbench.errors import UsageError
 
 TORCH_BACKEND_ENV_VAR = "UV_TORCH_BACKEND"
@@ -78,10 +78,13 @@ def plan_sync(
 ) -> SyncPlan:
     if profile not in PROFILE_DIRS:
         raise SyncError(f"--profile: unknown profile {profile!r}. Available: {', '.join(PROFILE_DIRS)}")
-    try:
-        root = project_root or find_project_root()
-    except ProjectNotFoundError as exc:
-        raise SyncError(f"{exc}; run sync inside the checkout or pass --project-root") from None
+    if project_root is not None:
+        root = project_at(project_root)
+    else:
+        try:
+            root = find_project_root()
+        except ProjectNotFoundError as exc:
+            raise SyncError(f"{exc}; run sync inside the checkout or pass --project-root") from None
     chosen, reason = choose_backend(backend, environ, driver)
     command = ["uv", "sync", "--frozen" if frozen else "--locked", "--extra", chosen.name]
     if profile != "dev":

@@ -15,7 +15,8 @@ from typing import Any
 
 from vlmhyperbench.counts import parse_counts
 from vlmhyperbench.engines import Engine, Generation, LoadOptions, Query
-from vlmhyperbench.errors import UsageError
+from vlmhyperbench.errors import MeasurementFailed, UsageError
+from vlmhyperbench.perf.fit import PAGE_SIZE, batch_does_not_fit
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.runners import DEFAULT_RUNNER, case_suffix, check_warmup, compile_summary
 from vlmhyperbench.perf.stats import check_rounds
@@ -69,13 +70,21 @@ class BenchRun:
     def failed(self) -> list[BenchCase]:
         return [case for case in self.cases if case.error is not None]
 
+    def check_measured(self) -> None:
+        """A MeasurementFailed when the sweep ran but measured no case (every batch refused or out of
+        memory): a sweep with nothing to show must not exit 0."""
+        if self.cases and not self.measured:
+            first = self.failed[0]
+            more = f" (and {len(self.failed) - 1} more case(s) not measured)" if len(self.failed) > 1 else ""
+            raise MeasurementFailed(f"no case measured: {first.name}: {first.error}{more}")
+
 
 def parse_batches(text: str) -> list[int]:
     """`1,8,32` -> [1, 8, 32]; anything else (0, negative, not a number) is a UsageError naming it."""
     return parse_counts(text, "batch size", "--batch")
 
 
-def document_pages(n: int, size: tuple[int, int] = (850, 1100)) -> list[Any]:
+def document_pages(n: int, size: tuple[int, int] = PAGE_SIZE) -> list[Any]:
     """n synthetic text-like pages; content does not change the timings, the resolution does."""
     from PIL import Image, ImageDraw
 
@@ -186,17 +195,16 @@ def bench_engine(
     attn = engine.config().attn_implementation or "default"
     for batch in batches:
         label = f"{attn}{case_suffix(runner)} b{batch}"
-        message = ""
-        try:
-            case: BenchCase | None = _measure_case(
-                engine, attn, batch, generation, rounds, warmup, overhead, step
-            )
-        except Exception as exc:
-            if not engine.is_out_of_memory(exc):
-                raise
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            message = f"out of memory at batch {batch}: {detail}"
-            case = None
+        message = batch_does_not_fit(engine, batch, new_tokens) or ""  # refused before allocating
+        case: BenchCase | None = None
+        if not message:
+            try:
+                case = _measure_case(engine, attn, batch, generation, rounds, warmup, overhead, step)
+            except Exception as exc:
+                if not engine.is_out_of_memory(exc):
+                    raise
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                message = f"out of memory at batch {batch}: {detail}"
         if case is None:  # outside the except block, so the failed call's tensors can be freed
             engine.free_memory()
             info = {

@@ -20,6 +20,7 @@ from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
 from vlmhyperbench.report.format import md_row, readable
 from vlmhyperbench.report.plots import forest_legend
+from vlmhyperbench.writes import refusing_writes
 
 ENVIRONMENT_FACTS = ("python", "torch", "torch_cuda", "transformers", "gpu", "driver", "profile", "git_sha")
 STYLES = {
@@ -82,8 +83,15 @@ def _caption(comparison: Comparison) -> str:
 def summary(comparison: Comparison) -> str:
     """One line: did the gate pass."""
     if comparison.failed:
-        count = len(comparison.regressions)
-        return f"FAILED: {count} significant regression(s) beyond {comparison.threshold:.0%}"
+        parts = []
+        if comparison.regressions:
+            parts.append(
+                f"{len(comparison.regressions)} significant regression(s) beyond {comparison.threshold:.0%}"
+            )
+        if comparison.dropped:
+            dropped = len(comparison.dropped)
+            parts.append(f"{dropped} benchmark(s) of the baseline missing from the current run")
+        return "FAILED: " + "; ".join(parts)
     if comparison.errors:
         return f"ERROR: {len(comparison.errors)} comparison(s) could not be made"
     return f"passed: no significant regression beyond {comparison.threshold:.0%}"
@@ -281,10 +289,11 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
 
 def write_report(comparison: Comparison, out_dir: Path, stem: str = "compare") -> dict[str, Path]:
     """compare.md, compare.png and compare.json in `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    markdown = out_dir / f"{stem}.md"
-    markdown.write_text(to_markdown(comparison), encoding="utf-8")
-    data = out_dir / f"{stem}.json"
-    data.write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
-    plot = plot_comparison(comparison, out_dir / f"{stem}.png")
+    with refusing_writes(out_dir):  # a read-only or mistyped --out is one line naming it
+        out_dir.mkdir(parents=True, exist_ok=True)
+        markdown = out_dir / f"{stem}.md"
+        markdown.write_text(to_markdown(comparison), encoding="utf-8")
+        data = out_dir / f"{stem}.json"
+        data.write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
+        plot = plot_comparison(comparison, out_dir / f"{stem}.png")
     return {"markdown": markdown, "json": data, "plot": plot}

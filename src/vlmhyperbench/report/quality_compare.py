@@ -19,6 +19,7 @@ from vlmhyperbench.compare.comparison import Verdict
 from vlmhyperbench.compare.quality import ALL, QualityComparison, QualityDelta, QualityRun, groups
 from vlmhyperbench.report import plots
 from vlmhyperbench.report.format import md_escape
+from vlmhyperbench.writes import refusing_writes
 
 STYLES = {Verdict.BETTER: "green", Verdict.WORSE: "yellow", Verdict.UNCHANGED: "dim"}
 HEADERS = ("run", "metric", "group", "n", "baseline", "current", "change", "CI", "p adj.", "verdict")
@@ -200,23 +201,24 @@ def write_quality_report(
     comparison: QualityComparison, out_dir: Path, stem: str = "compare"
 ) -> dict[str, Path]:
     """compare.md, compare.json, compare.png and compare_runs.png (every run side by side) in `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "markdown": out_dir / f"{stem}.md",
-        "json": out_dir / f"{stem}.json",
-        "plot": out_dir / f"{stem}.png",
-        "runs_plot": out_dir / f"{stem}_runs.png",
-    }
-    paths["markdown"].write_text(to_markdown(comparison), encoding="utf-8")
-    paths["json"].write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
-    paths["plot"].write_bytes(plot_quality_comparison(comparison))
-    runs = [comparison.reference, *comparison.others]
-    paths["runs_plot"].write_bytes(
-        plots.runs_side_by_side(
-            {run.label: _group_means(run) for run in runs},
-            {m: up for m, up in comparison.reference.higher_is_better.items()},
+    with refusing_writes(out_dir):  # a read-only or mistyped --out is one line naming it
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "markdown": out_dir / f"{stem}.md",
+            "json": out_dir / f"{stem}.json",
+            "plot": out_dir / f"{stem}.png",
+            "runs_plot": out_dir / f"{stem}_runs.png",
+        }
+        paths["markdown"].write_text(to_markdown(comparison), encoding="utf-8")
+        paths["json"].write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
+        paths["plot"].write_bytes(plot_quality_comparison(comparison))
+        runs = [comparison.reference, *comparison.others]
+        paths["runs_plot"].write_bytes(
+            plots.runs_side_by_side(
+                {run.label: _group_means(run) for run in runs},
+                {m: up for m, up in comparison.reference.higher_is_better.items()},
+            )
         )
-    )
     return paths
 
 

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.env.cell import Cell
 from vlmhyperbench.errors import ResultError
+from vlmhyperbench.writes import WriteRefusedError, refusing_writes
 
 if TYPE_CHECKING:
     from vlmhyperbench.results.schema import RunSummary, SpeedRecord
@@ -59,15 +61,17 @@ class StoredRun:
 
 
 def write_json(path: Path, data: Any) -> Path:
-    """Write JSON through a temporary file and a rename: a kill mid-write leaves the old file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(json.dumps(data, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(partial, path)
-    except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
-        partial.unlink(missing_ok=True)
-        raise
+    """Write JSON through a temporary file and a rename: a kill mid-write leaves the old file or none; a
+    refused write (read-only, full disk) is a WriteRefusedError naming the path."""
+    with refusing_writes(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(json.dumps(data, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.replace(partial, path)
+        except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
+            partial.unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -227,12 +231,51 @@ class ResultStore:
             path = self.next_path(record.machine_info.cell, record)
         return write_json(path, record.to_json())
 
+    def check_writable(self, then: str = "") -> None:
+        """Create the root and open a trial file in it (unnamed, gone when closed): a read-only or full
+        results folder is a WriteRefusedError before anything is measured, not after."""
+        with refusing_writes(self.root, then):
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+
     def save_baseline(self, path: Path, name: str) -> Path:
         """Store a verbatim copy of a result file as baseline `name` (replacing an older one of that name)."""
         target = self.baseline_path(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.resolve() != target.resolve():
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(path, partial)
-            os.replace(partial, target)
+        with refusing_writes(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.resolve() != target.resolve():
+                partial = target.with_name(f".{target.name}.partial")
+                shutil.copyfile(path, partial)
+                os.replace(partial, target)
         return target
+
+
+@dataclass
+class SweepFile:
+    """One sweep's result file, rewritten after every finished case (`vlmhyperbench bench`): a crash keeps
+    what was measured, and a refused write says exactly what the file holds, rather than "kept"."""
+
+    store: ResultStore
+    path: Path | None = None  # None until the first save succeeds
+    cases: int = 0  # finished cases in the file as last written
+
+    def save(self, record: SpeedRecord, cases: int) -> Path:
+        """Write `record` (holding `cases` finished cases) over the sweep's file, or to a new one."""
+        try:
+            self.path = self.store.save(record, self.path)
+        except WriteRefusedError as exc:
+            raise WriteRefusedError(f"{exc}; {self.kept(cases)}") from None
+        self.cases = cases
+        return self.path
+
+    def kept(self, finished: int) -> str:
+        """What became of `finished` cases: how many the file holds and where, or that none was saved."""
+        if finished == 0:
+            return "nothing was measured or saved"
+        if self.path is None:
+            return f"nothing was saved: the {finished} finished case(s) are only in the table above"
+        if self.cases == finished:
+            return f"the {finished} finished case(s) are saved in {self.path}"
+        held = f"{self.path} holds {self.cases} of the {finished} finished case(s)"
+        return f"{held}; all are in the table above"

@@ -211,7 +211,9 @@ def compare(session: nox.Session) -> None:
             f"compare needs two stored cells, found {targets or 'none'} in {ResultStore().root}: "
             "run bench cells"
         )
-    session.run("vlmhyperbench", "compare", *targets)
+    # every stored cell in one table: cells measure different sets by design (prod lacks newer suites)
+    allow = [] if session.posargs else ["--allow-missing"]
+    session.run("vlmhyperbench", "compare", *targets, *allow)
 
 
 QUALITY_RUNS = ROOT / "results"  # where `vlmhyperbench run` puts its run folders by default

@@ -22,7 +22,7 @@ import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -511,19 +511,8 @@ def _run_locked(
         prompts.render(sample, fallback=config.prompt_fallback)
     prints = fingerprint(dataset, samples)
     _check_dataset(out, prints, set(done))
-    write_text_atomic(
-        out / RUN_FILE,
-        json.dumps(
-            {"config": config.model_dump(mode="json"), "dataset": str(dataset.root), "fingerprint": prints},
-            indent=2,
-            ensure_ascii=False,
-        ),
-    )
-
-    wanted = {s.id for s in samples}
-    stray = [i for i in done if i not in wanted]
-    if stray:
-        raise RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
+    record_run(out, config, dataset.root, prints)
+    check_no_stray_answers(answers_file, done, {s.id for s in samples})
     pending = [s for s in samples if s.id not in done]
     console.print(
         f"{len(samples)} questions, {len(done)} already answered, {len(pending)} to ask ({config.model})",
@@ -599,6 +588,19 @@ UPSTREAM_COLUMNS = {"wer_error": "wer", "cer_error": "cer", "bleu_score": "bleu"
 def _by_metric(row: dict[str, object]) -> dict[str, object]:
     """An upstream table row keyed like ours (`wer`, `cer`, `bleu`), so one results table shows both."""
     return {UPSTREAM_COLUMNS.get(k, k): v for k, v in row.items()}
+
+
+def record_run(out: Path, config: RunConfig, dataset_root: Path, prints: dict[str, Any]) -> None:
+    """run.json: the settings, the dataset and its fingerprint, what a later `--resume` is checked against."""
+    record = {"config": config.model_dump(mode="json"), "dataset": str(dataset_root), "fingerprint": prints}
+    write_text_atomic(out / RUN_FILE, json.dumps(record, indent=2, ensure_ascii=False))
+
+
+def check_no_stray_answers(answers_file: Path, done: Iterable[str], wanted: set[str]) -> None:
+    """A resumed answers file holds only ids of this selection (another filter or dataset would mix runs)."""
+    stray = [i for i in done if i not in wanted]
+    if stray:
+        raise RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
 
 
 def previous_summary(out: Path) -> RunSummary | None:

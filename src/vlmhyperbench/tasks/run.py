@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.data import Dataset
 from vlmhyperbench.data.prompts import PromptCollection
 from vlmhyperbench.data.synth import read_manifest
@@ -160,18 +159,8 @@ def run_task_locked(
     template = Path(config.prompts).read_text(encoding="utf-8") if config.prompts is not None else None
     prints = _fingerprint(data, items)
     _check_unchanged(out, prints, set(done))
-    write_text_atomic(
-        out / qa.RUN_FILE,
-        json.dumps(
-            {"config": config.model_dump(mode="json"), "dataset": str(data.root), "fingerprint": prints},
-            indent=2,
-            ensure_ascii=False,
-        ),
-    )
-    wanted = {i.id for i in items}
-    stray = [i for i in done if i not in wanted]
-    if stray:
-        raise qa.RunError(f"{answers_file} has answers for ids not in this selection, e.g. {stray[0]!r}")
+    qa.record_run(out, config, data.root, prints)
+    qa.check_no_stray_answers(answers_file, done, {i.id for i in items})
     pending = [i for i in items if i.id not in done]
     console.print(
         f"{task.name}: {len(items)} items, {len(done)} already answered, "

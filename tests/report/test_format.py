@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
 from vlmhyperbench.figures import get_figure
-from vlmhyperbench.report.format import in_column, md_escape, md_row, number, ratio, readable
+from vlmhyperbench.report.format import (
+    in_column,
+    md_escape,
+    md_row,
+    number,
+    print_full_width,
+    ratio,
+    readable,
+)
 
 GIB = 1024**3
 
@@ -38,3 +53,18 @@ def test_other_values() -> None:
 def test_markdown_cells_keep_the_table_whole() -> None:
     assert md_escape("a | b\nc") == "a \\| b c"
     assert md_row(["x|y", "z"]) == "| x\\|y | z |"
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_tables_reach_a_pipe_whole_and_a_terminal_at_its_width(terminal: bool) -> None:
+    name = "test_generate[tiny-llava-default-b1-sdpa-static]"
+    table = Table("benchmark", "change")
+    table.columns[0].overflow = "fold"  # the benchmark column folds, as in `report.compare`
+    table.add_row(escape(name), "+4.9%")
+    out = io.StringIO()
+    console = Console(file=out, width=30, force_terminal=terminal, color_system=None)
+    print_full_width(table, console)
+    widest = max(len(line) for line in out.getvalue().splitlines())
+    assert (name in out.getvalue()) is not terminal
+    assert (widest > 30) is not terminal
+    assert console.width == 30  # widened for the one print only

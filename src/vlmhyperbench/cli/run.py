@@ -69,6 +69,7 @@ def run(
     """
     from vlmhyperbench.eval.config import RunOverrides, load_config, split_names
     from vlmhyperbench.eval.run import RunError, run_evaluation
+    from vlmhyperbench.report.format import print_full_width
     from vlmhyperbench.report.run_table import results_table
 
     if config is None and model is None and task not in (None, "qa"):
@@ -108,6 +109,6 @@ def run(
     if resume and settings.out is None:
         raise RunError("--resume needs the run's folder: pass --out or set out in the config")
     result = run_evaluation(settings, resume=resume, console=err_console)
-    console.print(results_table(result.summary))
+    print_full_width(results_table(result.summary), console)
     for name, path in result.files.items():
         say(f"  {name}: {path}")

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vlmhyperbench.figures import FIGURES, Figure
-from vlmhyperbench.report.format import MISSING, in_column, md_row, number, ratio
+from vlmhyperbench.report.format import MISSING, in_column, md_row, number, print_full_width, ratio
 
 
 @dataclass(frozen=True)
@@ -153,14 +153,4 @@ def bench_title(infos: Iterable[Mapping[str, Any]]) -> str:
 def print_bench(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
     """Print the table; into a file or pipe at its full width, so no figure is cut to an ellipsis."""
     rows = list(infos)
-    table = bench_table(rows, title=bench_title(rows))
-    natural = console.measure(table, options=console.options.update_width(1000)).maximum
-    if console.is_terminal or natural <= console.width:
-        console.print(table)
-        return
-    width = console.width  # rich clamps print(width=...) to the console's width: widen it for this table
-    console.width = natural
-    try:
-        console.print(table)
-    finally:
-        console.width = width
+    print_full_width(bench_table(rows, title=bench_title(rows)), console)

@@ -18,7 +18,7 @@ from vlmhyperbench.ab.stats import METHOD as AB_METHOD
 from vlmhyperbench.compare.comparison import METHOD, BenchmarkRow, Comparison, Delta, Verdict
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
-from vlmhyperbench.report.format import md_row, readable
+from vlmhyperbench.report.format import md_row, print_full_width, readable
 from vlmhyperbench.report.plots import forest_legend
 from vlmhyperbench.writes import refusing_writes
 
@@ -152,7 +152,7 @@ def build_table(comparison: Comparison) -> Table:
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
-    console.print(build_table(comparison))
+    print_full_width(build_table(comparison), console)
     style = "bold red" if comparison.exit_code() else "bold green"
     console.print(f"[{style}]{summary(comparison)}[/{style}]", highlight=False)
     for warning in comparison.warnings:

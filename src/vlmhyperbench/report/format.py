@@ -10,9 +10,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.figures import Figure
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 MISSING = "-"
 # backslash first, so the escapes added after it stay single; `[` `]` so no text becomes a link (names such
@@ -76,3 +79,21 @@ def md_escape(text: str, breaks: str = " ") -> str:
 def md_row(cells: Iterable[str], breaks: str = " ") -> str:
     """`| a | b |` with every cell escaped (`breaks="<br>"` keeps a cell's lines apart)."""
     return "| " + " | ".join(md_escape(cell, breaks) for cell in cells) + " |"
+
+
+def print_full_width(renderable: RenderableType, console: Console) -> None:
+    """Print a table; into a file or pipe (a CI log) at its full width, so no figure or name is cut or folded.
+
+    On a terminal the terminal's width wins. rich clamps `print(width=...)` to the console's width, so the
+    console is widened for this one print.
+    """
+    natural = console.measure(renderable, options=console.options.update_width(1000)).maximum
+    if console.is_terminal or natural <= console.width:
+        console.print(renderable)
+        return
+    width = console.width
+    console.width = natural
+    try:
+        console.print(renderable)
+    finally:
+        console.width = width

@@ -18,7 +18,7 @@ from rich.table import Table
 from vlmhyperbench.compare.comparison import Verdict
 from vlmhyperbench.compare.quality import ALL, QualityComparison, QualityDelta, QualityRun, groups
 from vlmhyperbench.report import plots
-from vlmhyperbench.report.format import md_escape
+from vlmhyperbench.report.format import md_escape, print_full_width
 from vlmhyperbench.writes import refusing_writes
 
 STYLES = {Verdict.BETTER: "green", Verdict.WORSE: "yellow", Verdict.UNCHANGED: "dim"}
@@ -102,7 +102,7 @@ def build_table(comparison: QualityComparison, everything: bool = False) -> Tabl
 
 
 def print_quality_comparison(comparison: QualityComparison, console: Console) -> None:
-    console.print(build_table(comparison))
+    print_full_width(build_table(comparison), console)
     hidden = len(comparison.deltas) - len(_shown(comparison, False))
     if hidden:
         console.print(f"({hidden} group rows with no significant change are in compare.md)", style="dim")

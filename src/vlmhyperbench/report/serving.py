@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vlmhyperbench.figures import SERVING_FIGURES
-from vlmhyperbench.report.format import in_column, md_row, number
+from vlmhyperbench.report.format import in_column, md_row, number, print_full_width
 
 CASE_KEYS = (("rate", "request_rate"), ("conc.", "concurrency"), ("done", "completed"), ("failed", "failed"),
              ("retries", "retries"), ("max in\nflight", "max_concurrent"))  # fmt: skip
@@ -69,16 +69,7 @@ def print_serving(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
         table.add_column(title, justify="right", no_wrap=True)
     for row in cells:
         table.add_row(*row)
-    natural = console.measure(table, options=console.options.update_width(1000)).maximum
-    if console.is_terminal or natural <= console.width:
-        console.print(table)
-        return
-    width = console.width  # into a file or pipe at full width, as `report.bench.print_bench` does
-    console.width = natural
-    try:
-        console.print(table)
-    finally:
-        console.width = width
+    print_full_width(table, console)
 
 
 def serving_markdown(infos: Iterable[Mapping[str, Any]]) -> str:

@@ -30,3 +30,15 @@ def test_a_side_that_cannot_start_is_one_line_and_the_run_is_kept(tmp_path: Path
     assert "side B" in line and "vlmhyperbench" in line and "0 rounds measured before are kept" in line
     (stored,) = tmp_path.glob("compare/ab/*/ab.json")
     assert json.loads(stored.read_text())["error"].startswith("side B")
+
+
+def test_calibrate_writes_its_counts_as_json_and_says_the_blocks_measured(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "calibration.json"
+    args = ["ab", "calibrate", ".", ".", "--repeats", "2", "--rounds", "12", "--new-tokens", "2"]
+    result = runner.invoke(app, [*args, "--json", str(out)])
+    assert result.exit_code in (ExitCode.OK, ExitCode.FAILED), result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["repeats"] == 2 and data["blocks_used"] == [6, 6]
+    assert data["false_alarms"] + data["detections"] <= 4 and "false_alarm_rate" in data
+    assert "2/2: false alarms" in result.output and "(6 blocks," in result.output
+    assert ("PASSED" in result.output) is (result.exit_code == ExitCode.OK)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -173,22 +172,23 @@ def calibrate(
     """False alarms (A vs A') and detections (A vs A' slowed) of `ab` on this machine (exit 1: missed)."""
     from vlmhyperbench.ab import Settings
     from vlmhyperbench.ab.calibrate import calibrate_ab
+    from vlmhyperbench.results import write_json
 
     settings = Settings(model=model, new_tokens=new_tokens, seed=seed, calls=calls, settle=settle)
     side_a, side_b = _sides(a, b, settings, [], [], None, None)
 
     def progress(done: int, result: Any) -> None:
         sequential_text = f", sequential false alarms {result.sequential_false_alarms}" if sequential else ""
+        blocks_now = (result.blocks_used or [result.blocks])[-1]  # auto: where this repetition stopped
         print(
             f"\r{done}/{repeats}: false alarms {result.false_alarms}, detections {result.detections}"
-            f"{sequential_text} ({result.blocks} blocks, {result.seconds:.0f} s)",
+            f"{sequential_text} ({blocks_now} blocks, {result.seconds:.0f} s)",
             end="",
             file=sys.stderr,
             flush=True,
         )
         if json_path:  # after every repetition: a long calibration stopped early still leaves its counts
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")
+            write_json(json_path, result.to_dict())
 
     blocks = parse_rounds(rounds)
     result = calibrate_ab(
@@ -207,6 +207,5 @@ def calibrate(
     print(file=sys.stderr)
     say(result.summary())
     if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")
+        write_json(json_path, result.to_dict())
     raise typer.Exit(0 if result.passed else 1)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -229,6 +228,7 @@ def calibrate(
     """A/A false-alarm and injected-slowdown detection rates of `compare` on this machine (exit 1: missed)."""
     from vlmhyperbench.compare.calibrate import CalibrationResult
     from vlmhyperbench.compare.calibrate import calibrate as run
+    from vlmhyperbench.results import write_json
 
     if rounds != "auto" and not rounds.isdigit():
         raise UsageError(f"--rounds {rounds!r}: a whole number or auto")
@@ -263,6 +263,5 @@ def calibrate(
     if not result.quiet_enough:
         say("note: the detection target needs a quieter machine or more --rounds", err=True)
     if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8")
+        write_json(json_path, result.to_dict())
     raise typer.Exit(0 if result.passed else 1)

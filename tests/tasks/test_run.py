@@ -30,6 +30,10 @@ def _config(tmp_path: Path, task: str, dataset: Path) -> Path:
     return path
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def _answers(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.reader(handle, delimiter=";"))
@@ -52,6 +56,7 @@ def test_task_runs_end_to_end_with_the_cli(
     assert runner.invoke(app, ["data", "check", str(dataset)]).exit_code == 0
     out = tmp_path / "run"
     config = _config(tmp_path, task, dataset)
+    before = _tree(dataset), config.read_bytes()
 
     done = runner.invoke(app, ["run", str(config), "--out", str(out)])
     assert done.exit_code == 0, done.output
@@ -83,6 +88,7 @@ def test_task_runs_end_to_end_with_the_cli(
     other = "sorting" if task == "classification" else "classification"
     refused = runner.invoke(app, ["run", str(config), "--out", str(out), "--resume", "--task", other])
     assert refused.exit_code == 2 and f"it is a {task} run, not {other}" in refused.output
+    assert (_tree(dataset), config.read_bytes()) == before  # the user's dataset and config, byte for byte
 
 
 def test_scores_through_the_whole_pipeline(scripted: type[ScriptedEngine], tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.env.cell import Cell
 from vlmhyperbench.errors import ResultError
-from vlmhyperbench.writes import WriteRefusedError, refusing_writes
+from vlmhyperbench.writes import WriteRefusedError, refusing_writes, write_file
 
 if TYPE_CHECKING:
     from vlmhyperbench.results.schema import RunSummary, SpeedRecord
@@ -61,18 +61,9 @@ class StoredRun:
 
 
 def write_json(path: Path, data: Any) -> Path:
-    """Write JSON through a temporary file and a rename: a kill mid-write leaves the old file or none; a
+    """JSON written whole or not at all (`writes.write_file`): a kill mid-write leaves the old file or none; a
     refused write (read-only, full disk) is a WriteRefusedError naming the path."""
-    with refusing_writes(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            partial.write_text(json.dumps(data, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
-            os.replace(partial, path)
-        except BaseException:  # Ctrl-C mid-write included: the previous complete file stays as it was
-            partial.unlink(missing_ok=True)
-            raise
-    return path
+    return write_file(path, json.dumps(data, indent=4, ensure_ascii=False) + "\n")
 
 
 def _read_json(path: Path) -> Any:

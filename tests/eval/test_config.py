@@ -69,6 +69,9 @@ def test_default_run_is_small() -> None:
     assert fallback == (expected != "tesseract:rus")
     assert default_config().dataset is None  # the built-in synthetic set
     assert default_config().synth.degrade == "photo"
+    sorting = load_config(None, "sorting")  # tesseract reads answer boxes: a task's demo is the tiny VLM
+    assert (sorting.task, sorting.model, sorting.synth.n) == ("sorting", "dummy:tiny-qwen2-vl", 4)
+    assert "4 synthetic sorting items" in default_config_note(sorting)
     with pytest.raises(ConfigError, match="Unknown degradation 'blur'"):
         parse_config({"synth": {"degrade": "blur"}})
 

@@ -72,11 +72,7 @@ def run(
     from vlmhyperbench.report.format import print_full_width
     from vlmhyperbench.report.run_table import results_table
 
-    if config is None and model is None and task not in (None, "qa"):
-        from vlmhyperbench.eval.config import DEFAULT_MODEL
-
-        model = DEFAULT_MODEL  # the no-config demo (tesseract) reads answer regions: a task needs a VLM
-    settings = load_config(config)
+    settings = load_config(config, task)
     if config is None and model is None:
         from vlmhyperbench.eval.config import default_config_note
 

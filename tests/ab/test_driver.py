@@ -78,9 +78,10 @@ def test_a_round_is_the_median_of_its_timed_calls() -> None:
     settings = Settings(new_tokens=4, calls=3, settle=1)
     worker = WorkerProcess(Side("A", sys.executable, "python", sys.executable, settings))
     try:
-        worker.request({"op": "load", **vars(settings), "figures": ["decode_tokens_per_s"]}, "load", 600)
+        assert worker.load()["environment"]["executable"]
         reply = worker.request({"op": "measure", "calls": 3, "settle": 1}, "a round", 600)
         assert reply["calls"] == 3 and reply["figures"]["decode_tokens_per_s"] > 0
+        assert worker.measure(0.0, "a round")["decode_tokens_per_s"] > 0  # the side's calls and settle
     finally:
         worker.close()
     with pytest.raises(UsageError, match="calls >= 1"):

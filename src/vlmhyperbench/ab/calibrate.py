@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ from vlmhyperbench.compare.calibrate import MAX_FALSE_ALARM_RATE, MIN_DETECTION_
 from vlmhyperbench.compare.comparison import DEFAULT_CONFIDENCE, DEFAULT_THRESHOLD, judge
 from vlmhyperbench.compare.stats import hodges_lehmann_ratio
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
-from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES, get_figure
+from vlmhyperbench.figures import DEFAULT_FIGURE, get_figure
 
 ARMS = ("A", "A'", "S")
 MAX_AUTO_BLOCKS = 60  # a calibration repeats the run: above this it would take hours on a tiny preset
@@ -156,21 +156,13 @@ def calibrate_ab(
         confidence,
     )
     try:
-        for arm, side in sides.items():
-            load = {"op": "load", **asdict(side.settings), "figures": list(FIGURES.names())}
-            reply = workers[arm].request(load, "loading the model", 900.0)
-            result.environments.setdefault("A" if arm == "A" else "B", dict(reply.get("environment") or {}))
+        for arm in sides:
+            reply = workers[arm].load(900.0)
+            result.environments.setdefault("A" if arm == "A" else "B", reply["environment"])
 
         def measure(arm: str) -> float:
-            worker, settings = workers[arm], sides[arm].settings
-            request = {
-                "op": "measure",
-                "slowdown": slowdown if arm == "S" else 0.0,
-                "calls": settings.calls,
-                "settle": settings.settle,
-            }
-            reply = worker.request(request, f"a calibration round ({arm})", 600.0)
-            value = (reply.get("figures") or {}).get(spec.name)
+            figures = workers[arm].measure(slowdown if arm == "S" else 0.0, f"a calibration round ({arm})")
+            value = figures.get(spec.name)
             if value is None:
                 raise EnvironmentProblem(f"figure {spec.name!r} is not measured on this device")
             result.rounds_measured += 1

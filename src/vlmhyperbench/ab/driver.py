@@ -157,6 +157,20 @@ class WorkerProcess:
             raise SideFailed(f"{label} failed {what}: {reply.get('error', 'no reason given')}")
         return dict(reply)
 
+    def load(self, timeout: float = LOAD_TIMEOUT_S) -> dict[str, Any]:
+        """Load the side's model; the reply has the worker's environment (local paths made portable)."""
+        request = {"op": "load", **asdict(self.side.settings), "figures": list(FIGURES.names())}
+        reply = self.request(request, "loading the model", timeout)
+        reply["environment"] = portable_environment(dict(reply.get("environment") or {}))
+        return reply
+
+    def measure(self, slowdown: float, what: str) -> dict[str, float | None]:
+        """One round of the side's settings (`calls`, `settle`): every figure, None where not measured."""
+        settings = self.side.settings
+        request = {"op": "measure", "slowdown": slowdown, "calls": settings.calls, "settle": settings.settle}
+        figures = self.request(request, what, ROUND_TIMEOUT_S).get("figures") or {}
+        return {key: (None if value is None else float(value)) for key, value in figures.items()}
+
     def close(self) -> None:
         if self.process.poll() is None:
             try:
@@ -226,25 +240,14 @@ def run_ab(
         for name, side in run.sides.items():  # start both before loading: their imports overlap
             workers[name] = WorkerProcess(side)
         for name, side in run.sides.items():
-            settings = side.settings
-            load = {"op": "load", **asdict(settings), "figures": list(FIGURES.names())}
-            reply = workers[name].request(load, "loading the model", LOAD_TIMEOUT_S)
-            run.environments[name] = portable_environment(dict(reply.get("environment") or {}))
+            reply = workers[name].load()
+            run.environments[name] = reply["environment"]
             run.load_s[name] = float(reply.get("load_s") or 0.0)
             if log:
                 log(f"{side.describe()}: loaded in {run.load_s[name]:.1f} s")
 
         def measure(name: str) -> dict[str, float | None]:
-            settings = run.sides[name].settings
-            request = {
-                "op": "measure",
-                "slowdown": slow.get(name, 0.0),
-                "calls": settings.calls,
-                "settle": settings.settle,
-            }
-            reply = workers[name].request(request, f"round {len(run.rounds) + 1}", ROUND_TIMEOUT_S)
-            figures = reply.get("figures") or {}
-            return {key: (None if value is None else float(value)) for key, value in figures.items()}
+            return workers[name].measure(slow.get(name, 0.0), f"round {len(run.rounds) + 1}")
 
         for _ in range(warmup):
             for name in ("A", "B"):

@@ -113,11 +113,42 @@ def _matrix_session(
     return decorate
 
 
+# Coverage data of every tests cell, one folder per cell (`nox -s coverage` combines them); the report
+# lands beside it. One place for both, so the tests cells and the coverage session agree.
+COVERAGE_DATA = ROOT / ".coverage-data"
+COVERAGE_REPORT = ROOT / "coverage-report"
+
+
 def run_tests(session: nox.Session, profile: str) -> None:
-    # The current tests describe the current tree, not the release: prod checks that what is installed
-    # is exactly the pinned release and that it works.
-    targets = ["tests/env/test_installed_release.py"] if profile == "prod" else ["tests"]
-    session.run("pytest", *(session.posargs or targets), external=session.venv_backend == "none")
+    """pytest on every core (pytest-xdist), recording coverage for `nox -s coverage`.
+
+    `--dist loadgroup`: tests that must not share a machine carry an `xdist_group` (tests/conftest.py puts
+    every test of the one real `transformers serve` in one group, so one worker starts it). Coverage follows
+    the CLI's subprocesses (`patch = subprocess` in pyproject) and maps staging's installed wheel back to
+    src/. prod runs one file against the pinned release, whose code is not this tree's: no workers to
+    spread over and nothing of src/ to measure, so it runs plain.
+    """
+    external = session.venv_backend == "none"
+    if profile == "prod":
+        # The current tests describe the current tree, not the release: prod checks that what is installed
+        # is exactly the pinned release and that it works.
+        session.run(
+            "pytest", *(session.posargs or ["tests/env/test_installed_release.py"]), external=external
+        )
+        return
+    data = COVERAGE_DATA / str(session.env["VLMHYPERBENCH_CELL"])
+    shutil.rmtree(data, ignore_errors=True)  # this cell's previous data would be combined twice
+    data.mkdir(parents=True)
+    env = {"COVERAGE_FILE": str(data / ".coverage")}
+    # `-n auto` is one worker per CPU; PYTEST_XDIST_AUTO_NUM_WORKERS overrides it (xdist's own variable).
+    parallel = ["-n", "auto", "--dist", "loadgroup", "--cov", "--cov-report=", "--durations=25"]
+    if session.posargs:  # the caller chose what to run: one parallel run of it
+        session.run("pytest", *parallel, *session.posargs, env=env, external=external)
+        return
+    session.run("pytest", *parallel, "-m", "not serial", "tests", env=env, external=external)
+    # The calibrations measure the noise of this machine: alone, not beside another worker's tests.
+    serial = ["-p", "no:xdist", "--cov", "--cov-append", "--cov-report=", "-m", "serial", "tests"]
+    session.run("pytest", *serial, env=env, external=external)
 
 
 # Our options after `--` in a bench session; everything else goes to pytest.
@@ -261,6 +292,42 @@ def stored_cells() -> list[str]:
         for profile in profiles_of(backend)
     ]
     return [cell for cell in order if store.run_files(cell)]
+
+
+@nox.session(python=False)
+def coverage(session: nox.Session) -> None:
+    """Combine the coverage of every tests cell that ran: report, HTML and XML (fails under fail_under)."""
+    env = {"UV_PROJECT_ENVIRONMENT": str(ROOT / ".nox" / "coverage")}
+    session.run("uv", "sync", "--locked", "--only-group", "coverage", env=env)
+    cells = sorted(path.parent.name for path in COVERAGE_DATA.glob("*/.coverage*"))
+    files = sorted(str(path) for path in COVERAGE_DATA.glob("*/.coverage*"))
+    if not files:
+        session.error(
+            f"no coverage data in {COVERAGE_DATA}: run a tests cell first, "
+            'e.g. nox -s "tests-3.12-cu128(dev)"'
+        )
+    session.log(f"combining the coverage of {', '.join(sorted(set(cells)))}")
+    combined = str(COVERAGE_DATA / ".coverage")
+    coverage_ = ["uv", "run", "--no-sync", "coverage"]
+    # --keep: the cells' own files stay, so a later cell's run can be combined with them again
+    session.run(*coverage_, "combine", "--keep", "--quiet", "--data-file", combined, *files, env=env)
+    session.run(*coverage_, "html", "--data-file", combined, "-d", str(COVERAGE_REPORT / "html"), env=env)
+    session.run(
+        *coverage_, "xml", "--data-file", combined, "-o", str(COVERAGE_REPORT / "coverage.xml"), env=env
+    )
+    # exit 2 is "under fail_under": the full report below says so and fails the session
+    total = session.run(
+        *coverage_,
+        "report",
+        "--data-file",
+        combined,
+        "--format=total",
+        silent=True,
+        success_codes=[0, 2],
+        env=env,
+    )
+    session.log(f"combined coverage of {len(set(cells))} cell(s): {str(total).strip()} %")
+    session.run(*coverage_, "report", "--data-file", combined, env=env)  # last: it fails under fail_under
 
 
 @nox.session(python=False)

@@ -25,12 +25,27 @@ def repo_root() -> Path:
 # (the pytest-benchmark command line).
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, a worker's environment says which worker it is (PYTEST_XDIST_WORKER, ...), and
+    every subprocess a test starts would inherit it: a `pytest benchmarks` run by a test would then take
+    itself for an xdist worker, and pytest-benchmark disables itself there. Tests that need the worker
+    use xdist's `worker_id` fixture, not the environment."""
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        os.environ.pop(name, None)
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that needs the real server is `slow`: starting it takes 30-100 s on a shared CPU."""
+    """A test that needs the real server is `slow`: starting it takes 30-100 s on a shared CPU. Under
+    pytest-xdist (`--dist loadgroup`) those tests share one group, so one worker starts the server, not
+    every worker its own."""
     for item in items:
         if "served" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group(SERVED_GROUP))
+
+
+SERVED_GROUP = "served"  # the xdist group of every test that uses the one real `transformers serve`
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ def test_mirrored_blocks_give_every_arm_an_early_and_a_late_slot() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # measured alone: another test beside it would be the noise it calibrates against
 def test_ab_meets_its_targets_across_two_environments_of_the_same_code(
     repo_root: Path, tmp_path: Path
 ) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("torch")
-pytestmark = pytest.mark.slow  # two to three minutes of measuring; CI runs it
+# two to three minutes of measuring; CI runs it, alone (`serial`: another test beside it would be the noise)
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 generation = pytest.importorskip("vlmhyperbench.perf.generation")
 
 from vlmhyperbench.compare.calibrate import CalibrationResult, rounds_needed, run_calibration  # noqa: E402

@@ -33,6 +33,21 @@ def test_refuses_xdist_workers_and_controller() -> None:
     conftest.pytest_configure(SimpleNamespace(option=SimpleNamespace(numprocesses=None)))
 
 
+def test_pytest_benchmarks_under_xdist_exits_nonzero_with_one_line() -> None:
+    """The real command a user would type: pytest-benchmark alone would only warn and disable itself."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "benchmarks", "-n", "2", "-p", "no:cacheprovider"],
+        cwd=BENCHMARKS.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("ERROR: the vlmhyperbench speed suites must not run under pytest-xdist")
+
+
 def test_full_scale_collects_every_real_preset_batch_and_attention() -> None:
     result = subprocess.run(
         [

@@ -108,7 +108,10 @@ def test_static_runner_decodes_the_tokens_of_generate(tiny: tuple[LoadedVLM, Any
     assert _greedy(loaded, inputs, "static") == expected
 
 
-@pytest.mark.slow  # torch.compile on a CPU: minutes for the first preset (C++ kernels), then cached
+# torch.compile on a CPU: minutes for the first preset (C++ kernels), then cached in the process; one
+# xdist worker runs every preset, so the kernels are built once, not once per worker
+@pytest.mark.slow
+@pytest.mark.xdist_group("torch-compile")
 def test_compiled_runner_decodes_the_tokens_of_generate(
     tiny: tuple[LoadedVLM, Any, list[list[int]]],
 ) -> None:

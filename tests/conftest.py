@@ -34,6 +34,14 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name, None)
 
 
+@pytest.fixture(autouse=True)
+def results_store_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets a results store of its own (`$VLMHYPERBENCH_RESULTS`): none writes into the
+    checkout's .benchmarks/, where a bench session or another xdist worker keeps its results. A test that
+    sets the variable itself (or deletes it, to check the default) still wins."""
+    monkeypatch.setenv("VLMHYPERBENCH_RESULTS", str(tmp_path_factory.mktemp("results-store")))
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that needs the real server is `slow`: starting it takes 30-100 s on a shared CPU. Under

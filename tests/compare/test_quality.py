@@ -29,9 +29,10 @@ from vlmhyperbench.compare.quality import (
 from vlmhyperbench.compare.quality_calibrate import noisy, with_errors
 from vlmhyperbench.data import load_dataset
 from vlmhyperbench.data.synth import synthesize
-from vlmhyperbench.eval.answers import AnswersWriter
 from vlmhyperbench.eval.config import RunConfig
-from vlmhyperbench.eval.run import ANSWERS_FILE, RUN_FILE, run_evaluation
+from vlmhyperbench.evaluate import run_evaluation
+from vlmhyperbench.runs import ANSWERS_FILE, RUN_FILE
+from vlmhyperbench.runs.answers import AnswersWriter
 
 
 def reference_answers(dataset: Path) -> dict[str, str]:

@@ -3,13 +3,9 @@ question-answering one (same renderer, seeds, degradation levels, output-folder 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from vlmhyperbench.data.synth import MANIFEST_FILE, SynthOutputError, check_out_folder
-from vlmhyperbench.data.synth.degrade import check_level
-from vlmhyperbench.errors import UsageError
 from vlmhyperbench.tasks.base import TaskData, get_task
 
 
@@ -23,28 +19,5 @@ def synthesize_task(
     force: bool = False,
     labels: str = "ours",
 ) -> TaskData:
-    """Write `n` items of the task's synthetic set into `out`, a new or empty folder (`force`: any)."""
-    task = get_task(name)
-    check_level(degradation)
-    if n < 1:
-        raise UsageError(f"n must be at least 1, got {n}")
-    root = Path(out)
-    check_out_folder(root, force)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SynthOutputError(f"cannot create {root}: {exc.strerror}") from None
-    data = task.synthesize(root, n, seed, doc_classes, degradation, labels)
-    manifest = {
-        "generator": f"vlmhyperbench.tasks.{name}",
-        "task": name,
-        "n": n,
-        "seed": seed,
-        "doc_classes": list(doc_classes or []),
-        "degradation": degradation,
-        "labels": labels,
-    }
-    (root / MANIFEST_FILE).write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return data
+    """Write `n` items of task `name`'s synthetic set into `out`, a new or empty folder (`force`: any)."""
+    return get_task(name).make_synthetic(out, n, seed, doc_classes, degradation, force, labels)

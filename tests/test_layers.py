@@ -200,3 +200,18 @@ def test_an_upward_import_and_a_cycle_are_caught(tmp_path: Path) -> None:
     ]
     assert cycles(graph) == [["toy.high", "toy.low.a", "toy.low.b"], ["toy.low.c", "toy.low.d"]]
     assert package_cycles(graph, "toy") == [["toy.high", "toy.low"]]
+
+
+def lines(node: ast.AST) -> int:
+    return (getattr(node, "end_lineno", None) or 0) - getattr(node, "lineno", 0) + 1
+
+
+def test_no_function_of_the_pipeline_or_the_tasks_is_over_80_lines() -> None:
+    long = [
+        f"{path.relative_to(SRC)}:{node.lineno} {node.name} ({lines(node)} lines)"
+        for folder in ("runs", "tasks")
+        for path in sorted((SRC / folder).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and lines(node) > 80
+    ]
+    assert long == []

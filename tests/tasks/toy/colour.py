@@ -39,15 +39,8 @@ class Colour(Task):
         ]
         return TaskData(root, items)
 
-    def synthesize(
-        self,
-        out: Path,
-        n: int,
-        seed: int,
-        doc_classes: Sequence[str] | None = None,
-        degradation: str = "none",
-        labels: str = "ours",
-    ) -> TaskData:
+    def synthesize(self, out: Path, n: int, seed: int, *options: Any, **named: Any) -> TaskData:
+        """Plain pages, cycling through the colours (no classes to choose, no degradation)."""
         for i in range(n):
             colour = list(COLOURS)[i % len(COLOURS)]
             Image.new("RGB", (32, 32), COLOURS[colour]).save(out / f"{colour}_{i}.png")

@@ -31,7 +31,5 @@ def run_evaluation(
     """Run (or resume) `config`'s task and write answers, tables, summary.json and (with `report`) the
     report; the output folder is locked while the run writes."""
     progress = Progress(console or Console(stderr=True), on_batch_done, show_progress)
-    result = run_task(runnable(config.task), config, resume=resume, progress=progress)
-    if report:
-        result.files.update(write_run_report(result))
-    return result
+    finish = write_run_report if report else None
+    return run_task(runnable(config.task), config, resume=resume, progress=progress, finish=finish)

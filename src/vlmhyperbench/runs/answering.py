@@ -40,6 +40,15 @@ class AnswerJob:
     console: Console
     on_done: Callable[[int], None] | None
     show_progress: bool
+    on_answers: Callable[[list[Any], list[Query], list[str], float | None], None] | None = None
+
+    def write(
+        self, items: list[Any], queries: list[Query], answers: list[str], latency: float | None
+    ) -> None:
+        """Hand a batch's answers to `on_answers` (samples.jsonl), then append them to the answers file."""
+        if self.on_answers is not None:
+            self.on_answers(items, queries, answers, latency)
+        self.writer.write_batch([i.id for i in items], answers)
 
 
 def generate_answers(job: AnswerJob) -> tuple[list[Any], dict[str, Any]]:
@@ -118,7 +127,7 @@ def _answer_all(engine: Engine, job: AnswerJob) -> tuple[list[Any], dict[str, An
                 batch_size = max(1, batch_size // 2)
                 console.print(f"[yellow]out of memory: batch size halved to {batch_size}[/yellow]")
                 continue
-            writer.write_batch([s.id for s in chunk], [t.strip() for t in measurement.texts])
+            job.write(chunk, queries, [t.strip() for t in measurement.texts], measurement.latency_s)
             speed.append_speed(writer.path.parent / SPEED_FILE, measurement)
             measurements.append(measurement)
             done += len(chunk)
@@ -164,7 +173,7 @@ def _answer_served(engine: Any, job: AnswerJob) -> tuple[list[Any], dict[str, An
 
         def write(i: int, text: str) -> None:
             nonlocal answered
-            writer.write_batch([pending[i].id], [text])
+            job.write([pending[i]], [queries[i]], [text], None)
             answered += 1
             ended()
             if on_answer_done is not None:

@@ -8,4 +8,5 @@ SUMMARY_FILE = "summary.json"  # `results.RunSummary`
 SCORES_FILE = "answers_by_id.csv"  # one scored row per answered item
 SERVER_LOG = "server.log"  # a --launch'ed server's output, kept with the answers
 REQUESTS_FILE = "requests.jsonl"  # a served run's requests, one line per session
+SAMPLES_FILE = "samples.jsonl"  # one scored line per answer, appended as answers arrive (`runs.samples`)
 SPEED_FILE = "speed.jsonl"  # one measured batch per line, appended after its answers: resumed runs add up

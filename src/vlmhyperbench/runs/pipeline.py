@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from rich.console import Console
 from vlmhyperbench.eval.config import RunConfig
 from vlmhyperbench.runs.answering import AnswerJob, generate_answers
 from vlmhyperbench.runs.answers import AnswersWriter, read_answers
-from vlmhyperbench.runs.files import ANSWERS_FILE, RUN_FILE, SPEED_FILE
+from vlmhyperbench.runs.files import ANSWERS_FILE, RUN_FILE, SAMPLES_FILE, SPEED_FILE
 from vlmhyperbench.runs.folder import RunFolderBusyError, default_out_dir, exclusive
 from vlmhyperbench.runs.record import (
     RunError,
@@ -35,6 +36,7 @@ from vlmhyperbench.runs.record import (
     recorded_fingerprint,
 )
 from vlmhyperbench.runs.result import RunResult
+from vlmhyperbench.runs.samples import SamplesWriter, repair_samples
 from vlmhyperbench.runs.speed import repair_speed
 from vlmhyperbench.runs.summary import RunSession, build_summary, now, write_summary
 from vlmhyperbench.runs.task import Prepared, RunTask
@@ -52,22 +54,41 @@ class Progress:
     show_progress: bool = True
 
 
-def run_task(task: RunTask, config: RunConfig, *, resume: bool = False, progress: Progress) -> RunResult:
-    """Run (or resume) `task` as `config` says and write answers, tables and summary.json.
+def run_task(
+    task: RunTask,
+    config: RunConfig,
+    *,
+    resume: bool = False,
+    progress: Progress,
+    finish: Callable[[RunResult], dict[str, Path]] | None = None,
+) -> RunResult:
+    """Run (or resume) `task` as `config` says and write answers, tables and summary.json; then `finish`
+    (the report, from the layer above) writes its files into the folder.
 
-    The output folder is locked for the whole run: a second run (or a `--resume`) into it is refused while
-    this one writes.
+    The output folder is locked for the whole run, `finish` included: a second run (or a `--resume`) into
+    it is refused while this one writes.
     """
     out = Path(config.out) if config.out is not None else default_out_dir()
     if out.exists() and not out.is_dir():
         raise RunError(f"--out {out} is a file, not a folder: choose a folder")
     if resume and not out.exists():
         raise RunError(f"--resume: {out} does not exist (nothing to resume)")
-    try:
+    with writes_refused_as_run_errors(out):
         out.mkdir(parents=True, exist_ok=True)
         with exclusive(out):
             check_same_task(config, out)  # a resume continues the task it started with
-            return _run_locked(task, config, out, resume, progress)
+            result = _run_locked(task, config, out, resume, progress)
+            if finish is not None:
+                result.files.update(finish(result))
+            return result
+
+
+@contextmanager
+def writes_refused_as_run_errors(out: Path) -> Iterator[None]:
+    """A write the file system refuses (full, read-only, ...) and a busy folder become one `RunError`
+    naming the file and how to continue; anything else passes through."""
+    try:
+        yield
     except RunFolderBusyError as exc:
         raise RunError(str(exc)) from None
     except OSError as exc:
@@ -94,7 +115,9 @@ def _start(task: RunTask, config: RunConfig, out: Path, resume: bool) -> tuple[d
     check_resume(config, out, bool(done), resume)
     if not done:  # nothing answered yet (or a start that failed): begin afresh, whatever was there
         (out / SPEED_FILE).unlink(missing_ok=True)
+        (out / SAMPLES_FILE).unlink(missing_ok=True)
     repair_speed(out / SPEED_FILE)
+    repair_samples(out / SAMPLES_FILE, set(done))
     return done, RunSession(config, out, resume, now())
 
 
@@ -136,6 +159,7 @@ def _run_locked(task: RunTask, config: RunConfig, out: Path, resume: bool, progr
                 progress.console,
                 progress.on_batch_done,
                 progress.show_progress,
+                SamplesWriter(out / SAMPLES_FILE, task, prepared, config).append,
             )
             session.measurements, session.model_info = generate_answers(job)
     session.elapsed = time.perf_counter() - t0

@@ -63,6 +63,7 @@ class RunTask(ABC):
     """A task as the pipeline runs it: prepare a selection, say what changed, build queries, score."""
 
     name: ClassVar[str]
+    group_keys: ClassVar[tuple[str, ...]] = ("doc_class", "split")  # samples.jsonl's `groups`
 
     @abstractmethod
     def prepare(self, config: RunConfig, out: Path) -> Prepared:
@@ -82,6 +83,17 @@ class RunTask(ABC):
         self, prepared: Prepared, config: RunConfig, answers: Mapping[str, str], answers_file: Path
     ) -> Scored:
         """Score the answers present and write the task's tables beside `answers_file`."""
+
+    @abstractmethod
+    def metric_names(self, config: RunConfig) -> list[str]:
+        """The metrics the run reports (samples.jsonl's `scores` keys)."""
+
+    @abstractmethod
+    def score_items(
+        self, prepared: Prepared, config: RunConfig, items: Sequence[Any], answers: Mapping[str, str]
+    ) -> list[Row]:
+        """One scored row per item of `items` that has an answer (`answer` is the reference), writing
+        nothing: the lines of samples.jsonl, scored as the answers arrive."""
 
     def orphan_answers_note(self, answers_file: Path) -> str:
         """What to do instead with an answers file that has no run.json (appended to the refusal)."""

@@ -196,6 +196,15 @@ class Task(RunTask):
         data, template = prepared.data
         return [Query(self.image(data, item), self.prompt(data, item, template)) for item in items]
 
+    def metric_names(self, config: RunConfig) -> list[str]:
+        return list(self.metrics)
+
+    def score_items(
+        self, prepared: Prepared, config: RunConfig, items: Sequence[Any], answers: Mapping[str, str]
+    ) -> list[Row]:
+        data, _ = prepared.data
+        return self.score(data, list(items), answers).rows
+
     def score_run(
         self, prepared: Prepared, config: RunConfig, answers: Mapping[str, str], answers_file: Path
     ) -> Scored:

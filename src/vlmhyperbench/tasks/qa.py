@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +21,7 @@ from vlmhyperbench.data.prompts import PromptCollection, load_prompts
 from vlmhyperbench.engines import Query
 from vlmhyperbench.eval.aggregate import (
     AGGREGATORS,
+    Row,
     aggregate,
     general,
     score_answers,
@@ -101,6 +102,7 @@ class QuestionAnswering(RunTask):
     """annotation.csv questions, prompts per (doc class, question type), text metrics and aggregators."""
 
     name: ClassVar[str] = QA
+    group_keys: ClassVar[tuple[str, ...]] = ("doc_class", "question_type", "split")
 
     def prepare(self, config: RunConfig, out: Path) -> Prepared:
         dataset = _prepare_dataset(config, out)
@@ -156,6 +158,14 @@ class QuestionAnswering(RunTask):
             or AGGREGATORS.get("by_doc_question")(rows, config.metrics),
             extra={"scoring": scoring},
         )
+
+    def metric_names(self, config: RunConfig) -> list[str]:
+        return list(config.metrics)
+
+    def score_items(
+        self, prepared: Prepared, config: RunConfig, items: Sequence[Any], answers: Mapping[str, str]
+    ) -> list[Row]:
+        return score_answers(items, answers, config.metrics, yo_to_e=config.yo_to_e)
 
     def orphan_answers_note(self, answers_file: Path) -> str:
         return f"; score it with `vlmhyperbench score {answers_file} --dataset DIR` instead"

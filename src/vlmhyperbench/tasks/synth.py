@@ -9,7 +9,7 @@ from typing import Any
 from vlmhyperbench.tasks.base import TaskData, get_task
 
 
-def synthesize_task(name: str, out: str | Path, **settings: Any) -> TaskData:
-    """Write task `name`'s synthetic set into `out`; `settings` are `Task.make_synthetic`'s (n, seed,
-    doc_classes, degradation, force, labels)."""
-    return get_task(name).make_synthetic(out, **settings)
+def synthesize_task(name: str, out: str | Path, *settings: Any, **named: Any) -> TaskData:
+    """Write task `name`'s synthetic set into `out`; the settings are `Task.make_synthetic`'s (n, seed,
+    doc_classes, degradation, force, labels), positional or named."""
+    return get_task(name).make_synthetic(out, *settings, **named)

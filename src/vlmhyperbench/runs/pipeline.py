@@ -1,14 +1,15 @@
 """A run of any task end to end: run folder and lock, run.json, `--resume` checks, answers, the engine loop,
 timing and summary.json.
 
-    result = run_task(task, config, resume=False)
+    result = run_task(task, config, resume=False, progress=Progress(Console(stderr=True)))
 
 The output folder holds `run.json` (the resolved config, the dataset and its fingerprint), `answers.csv`
-(`id;model_answer`, flushed per batch), `speed.jsonl` (each measured batch; a served run: `requests.jsonl`
-and `server.log`), the task's tables (`answers_{table}.csv`) and `summary.json`. `resume=True` keeps the
-answers already in the folder and asks only the missing items, in the same batches an uninterrupted run
-would use; the speed figures then cover the batches of every session. The task (`runs.task.RunTask`)
-brings its dataset, queries and scores; the report (`report.run_report`) is rendered from the result.
+(`id;model_answer`, flushed per batch), `samples.jsonl` (each answer scored as it arrives), `speed.jsonl`
+(each measured batch; a served run: `requests.jsonl` and `server.log`), the task's tables
+(`answers_{table}.csv`) and `summary.json`. `resume=True` keeps the answers already in the folder and asks
+only the missing items, in the same batches an uninterrupted run would use; the speed figures then cover
+the batches of every session. The task (`runs.task.RunTask`) brings its dataset, queries and scores; the
+report (`report.run_report`, passed in as `finish`) is rendered from the result.
 """
 
 from __future__ import annotations

@@ -29,9 +29,10 @@ from vlmhyperbench.compare.quality import (
 from vlmhyperbench.compare.quality_calibrate import noisy, with_errors
 from vlmhyperbench.data import load_dataset
 from vlmhyperbench.data.synth import synthesize
-from vlmhyperbench.eval.answers import AnswersWriter
 from vlmhyperbench.eval.config import RunConfig
-from vlmhyperbench.eval.run import ANSWERS_FILE, RUN_FILE, run_evaluation
+from vlmhyperbench.evaluate import run_evaluation
+from vlmhyperbench.runs import ANSWERS_FILE, RUN_FILE
+from vlmhyperbench.runs.answers import AnswersWriter
 
 
 def reference_answers(dataset: Path) -> dict[str, str]:
@@ -287,3 +288,34 @@ def test_tesseract_on_heavy_pages_fails_the_gate_against_clean_ones(tmp_path: Pa
     assert code == 1, output
     assert "regression: run-heavy: cer in all questions worse by" in output
     assert "exact_match in doc_class=" in output
+
+
+def test_cli_gates_two_classification_runs_on_their_per_item_metrics(tmp_path: Path) -> None:
+    """A task's runs are gated like question answering's: directions come from its summary.json, and its
+    metrics without per-item scores (F1, precision, recall over classes) are named, not gated."""
+    from tests.tasks.scripted import ScriptedEngine
+    from vlmhyperbench.engines import ENGINES
+    from vlmhyperbench.tasks import get_task
+    from vlmhyperbench.tasks.synth import synthesize_task
+
+    dataset = tmp_path / "set"
+    items = synthesize_task("classification", dataset, n=12, seed=1).items
+    with ENGINES.added(ScriptedEngine.name, ScriptedEngine):
+        for name, script in (("a", [i.reference for i in items]), ("b", ["?"] * len(items))):
+            ScriptedEngine.script = script
+            config = RunConfig(
+                task="classification", model="scripted:x", dataset=dataset, out=tmp_path / name
+            )
+            run_evaluation(config, show_progress=False, report=False)
+    assert [i.id for i in get_task("classification").load(dataset).items] == [i.id for i in items]
+    run = load_quality_run(tmp_path / "a")
+    assert run.higher_is_better == {"accuracy": True, "unparsed": False}
+    assert run.ungated == ["f1", "precision", "recall"] and len(run.questions) == len(items)
+
+    code, output = _compare(tmp_path / "a", tmp_path / "b", "--out", tmp_path / "gate", "--root", tmp_path)
+    assert code == 1, output
+    assert "accuracy in all questions worse by" in output and "unparsed in all questions worse by" in output
+    data = json.loads((tmp_path / "gate" / "compare.json").read_text(encoding="utf-8"))
+    assert any("f1, precision, recall have no per-item scores" in w for w in data["warnings"])
+    code, output = _compare(tmp_path / "a", tmp_path / "a", "--root", tmp_path)
+    assert code == 0, output

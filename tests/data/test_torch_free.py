@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from vlmhyperbench.cli import app
 from vlmhyperbench.eval import score, aggregate, score_answers
 from vlmhyperbench.eval.config import load_config
-import vlmhyperbench.eval.run, vlmhyperbench.report.run_report, vlmhyperbench.data.prompts
-import vlmhyperbench.tasks.run
+import vlmhyperbench.evaluate, vlmhyperbench.report.run_report, vlmhyperbench.data.prompts
+import vlmhyperbench.runs, vlmhyperbench.tasks.qa
 runner = CliRunner()
 assert runner.invoke(app, ["data", "synth", "--out", sys.argv[1], "--n", "1"]).exit_code == 0
 assert runner.invoke(app, ["data", "check", sys.argv[1]]).exit_code == 0

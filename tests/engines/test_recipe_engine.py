@@ -94,7 +94,7 @@ def test_the_spec_selects_the_engine(pixels: type[Engine]) -> None:
 
 
 def test_a_new_engine_runs_the_quality_pipeline(pixels: type[Engine], dataset: Path, tmp_path: Path) -> None:
-    from vlmhyperbench.eval.run import run_evaluation
+    from vlmhyperbench.evaluate import run_evaluation
 
     config = RunConfig(model="pixels:grey", dataset=dataset, out=tmp_path / "run", batch_size=3)
     result = run_evaluation(config, show_progress=False)

@@ -90,7 +90,7 @@ def test_run_with_tesseract_leaves_out_rows_without_a_box(tmp_path: Path) -> Non
     """`run --model tesseract:rus`: answers, scores, speed, and the oracle-layout note in the report."""
     from vlmhyperbench.data.annotation import write_annotation
     from vlmhyperbench.eval.config import RunConfig
-    from vlmhyperbench.eval.run import run_evaluation
+    from vlmhyperbench.evaluate import run_evaluation
 
     dataset = synthesize(tmp_path / "set", n=4, seed=3, degradation="scan")
     boxless = dataset.samples[2].id

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from vlmhyperbench.eval.config import Generation, RunConfig
-from vlmhyperbench.eval.run import RunResult, run_evaluation
+from vlmhyperbench.evaluate import run_evaluation
+from vlmhyperbench.runs import RunResult
 
 
 def tiny_config(

@@ -15,10 +15,11 @@ from pathlib import Path
 from vlmhyperbench.data import load_dataset
 from vlmhyperbench.data.synth import synthesize
 from vlmhyperbench.eval.aggregate import AGGREGATORS, Row
-from vlmhyperbench.eval.answers import AnswersWriter
 from vlmhyperbench.eval.config import RunConfig
 from vlmhyperbench.eval.metrics import METRICS, MetricSpec
-from vlmhyperbench.eval.run import ANSWERS_FILE, RUN_FILE, run_evaluation
+from vlmhyperbench.evaluate import run_evaluation
+from vlmhyperbench.runs import ANSWERS_FILE, RUN_FILE
+from vlmhyperbench.runs.answers import AnswersWriter
 
 
 def _digits_match(reference: str, prediction: str) -> float:

@@ -18,10 +18,11 @@ from vlmhyperbench.eval.config import Filters, Generation, RunConfig
 pytest.importorskip("torch")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-import vlmhyperbench.eval.run as run_module
+import vlmhyperbench.runs.answering as answering
 from tests.eval.runs import run_quietly as _run
 from tests.eval.runs import tiny_config
-from vlmhyperbench.eval.run import RunError, run_evaluation
+from vlmhyperbench.evaluate import run_evaluation
+from vlmhyperbench.runs import RunError
 
 
 class Interrupted(RuntimeError):
@@ -120,7 +121,7 @@ def test_out_of_memory_halves_the_batch(
 ) -> None:
     import torch
 
-    real = run_module._infer
+    real = answering._infer
     sizes: list[int] = []
 
     def small_memory(engine, queries, max_new_tokens):  # type: ignore[no-untyped-def]
@@ -129,7 +130,7 @@ def test_out_of_memory_halves_the_batch(
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real(engine, queries, max_new_tokens)
 
-    monkeypatch.setattr(run_module, "_infer", small_memory)
+    monkeypatch.setattr(answering, "_infer", small_memory)
     result = _run(_config(saved_model, dataset, tmp_path / "run", batch_size=4, limit=3))
     assert sizes == [3, 2, 1, 1, 1]  # 3 questions at batch 4, halved to 2, then 1 for each question
     assert result.summary["model"]["final_batch_size"] == 1

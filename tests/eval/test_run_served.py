@@ -11,7 +11,7 @@ import pytest
 from tests.serve.servers import SERVED_PRESET, Served, serve_saved_model
 from vlmhyperbench.data.synth import synthesize
 from vlmhyperbench.eval.config import Generation, RunConfig, ServerSettings
-from vlmhyperbench.eval.run import run_evaluation
+from vlmhyperbench.evaluate import run_evaluation
 from vlmhyperbench.serve.client import ServerError
 from vlmhyperbench.serve.launch import stop_server
 

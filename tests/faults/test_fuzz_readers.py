@@ -4,7 +4,7 @@ and exit 2 (`data check`: exit 1), which the other catalogue modules check throu
 
 | reader                      | documented error |
 | `data.load_dataset`         | `DatasetError` (`check_dataset` returns the problems and never raises) |
-| `eval.answers.read_answers` | `AnswersError` |
+| `runs.answers.read_answers` | `AnswersError` |
 | `data.prompts.load_prompts` | `PromptError`  |
 | `eval.config.load_config`   | `ConfigError`  |
 | `compare.load_result`       | `ResultError`  |
@@ -27,8 +27,8 @@ from vlmhyperbench.data import DatasetError, check_dataset, load_dataset
 from vlmhyperbench.data.annotation import COLUMNS
 from vlmhyperbench.data.prompts import PromptError, load_prompts
 from vlmhyperbench.errors import ResultError
-from vlmhyperbench.eval.answers import AnswersError, read_answers
 from vlmhyperbench.eval.config import ConfigError, load_config
+from vlmhyperbench.runs.answers import AnswersError, read_answers
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

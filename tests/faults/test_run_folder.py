@@ -21,12 +21,12 @@ import pytest
 
 pytest.importorskip("torch")
 
-import vlmhyperbench.eval.run as run_module
+import vlmhyperbench.runs.speed as speed_file
 from tests.eval.runs import run_quietly as _run
 from tests.eval.runs import tiny_config
 from vlmhyperbench.eval.config import RunConfig
-from vlmhyperbench.eval.folder import LOCK_FILE, RunFolderBusyError, default_out_dir, exclusive
-from vlmhyperbench.eval.run import RunError
+from vlmhyperbench.runs import RunError
+from vlmhyperbench.runs.folder import LOCK_FILE, RunFolderBusyError, default_out_dir, exclusive
 
 Cli = Callable[..., "subprocess.CompletedProcess[str]"]  # the `cli` fixture (tests/faults/conftest.py)
 OneLineError = Callable[..., str]  # the `one_line_error` fixture
@@ -92,7 +92,7 @@ def test_3_a_killed_writer_leaves_the_folder_free(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from vlmhyperbench.eval.folder import exclusive\n"
+            "import sys; from pathlib import Path; from vlmhyperbench.runs.folder import exclusive\n"
             f"with exclusive(Path({str(out)!r})):\n    print('held', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,
@@ -151,7 +151,7 @@ def test_9_disk_full_in_the_middle_of_a_speed_line(
     tiny_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = _config(tiny_dataset, tmp_path / "run")
-    real = run_module._append_speed
+    real = speed_file.append_speed
     calls: list[int] = []
 
     def disk_fills_on_the_second_batch(path: Path, measurement: object) -> None:
@@ -162,7 +162,7 @@ def test_9_disk_full_in_the_middle_of_a_speed_line(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(path, measurement)
 
-    monkeypatch.setattr(run_module, "_append_speed", disk_fills_on_the_second_batch)
+    monkeypatch.setattr(speed_file, "append_speed", disk_fills_on_the_second_batch)
     with pytest.raises(RunError, match=r"No space left on device \[errno 28\].*pass --resume --out"):
         _run(config)
     monkeypatch.undo()

@@ -16,6 +16,8 @@ from vlmhyperbench.data import Sample
 from vlmhyperbench.eval import aggregate, score_answers
 from vlmhyperbench.eval.metrics import METRICS
 from vlmhyperbench.report.run_report import write_run_report
+from vlmhyperbench.runs import RunResult
+from vlmhyperbench.runs.summary import write_summary
 
 METRIC_NAMES = ["cer", "wer", "anls", "bleu", "exact_match"]
 
@@ -72,7 +74,9 @@ def _summary_and_rows() -> tuple[dict[str, Any], list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     summary, rows = _summary_and_rows()
-    return write_run_report(tmp_path_factory.mktemp("report"), summary, rows)
+    out = tmp_path_factory.mktemp("report")
+    result = RunResult(out, out / "answers.csv", len(rows), len(rows), {}, summary, rows=rows)
+    return {"summary": write_summary(out, summary), **write_run_report(result)}
 
 
 def test_summary_json_is_strict_json_with_environment(report: dict[str, Path]) -> None:

@@ -92,7 +92,7 @@ def test_task_runs_end_to_end_with_the_cli(
 
 
 def test_scores_through_the_whole_pipeline(scripted: type[ScriptedEngine], tmp_path: Path) -> None:
-    from vlmhyperbench.eval.run import run_evaluation
+    from vlmhyperbench.evaluate import run_evaluation
 
     # classification, the synthetic set's 4 classes (items in folder order: inn, invoice, passport, snils);
     # "1" (snils) for every page: accuracy 1/4; snils P 1/4 R 1 F1 2/5, others 0; each class weighs 1/4
@@ -122,7 +122,8 @@ def test_scores_through_the_whole_pipeline(scripted: type[ScriptedEngine], tmp_p
 
 def test_filters_and_resume_checks(scripted: type[ScriptedEngine], tmp_path: Path) -> None:
     from vlmhyperbench.eval.config import Filters
-    from vlmhyperbench.eval.run import RunError, run_evaluation
+    from vlmhyperbench.evaluate import run_evaluation
+    from vlmhyperbench.runs import RunError
 
     dataset = tmp_path / "set"
     runner = CliRunner()

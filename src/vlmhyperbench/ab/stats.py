@@ -30,11 +30,12 @@ import numpy as np
 from scipy import stats as _scipy_stats
 
 from vlmhyperbench.compare.calibrate import target_standard_error
+from vlmhyperbench.compare.comparison import PAIRED_BLOCKS_METHOD
 from vlmhyperbench.compare.stats import RatioEstimate
 from vlmhyperbench.errors import UsageError
 
 EXACT_LIMIT = 400  # largest number of blocks for which the exact signed-rank distribution is counted
-METHOD = "Hodges-Lehmann ratio of per-block log means (ABBA blocks), Wilcoxon signed-rank interval"
+METHOD = PAIRED_BLOCKS_METHOD
 
 
 @lru_cache(maxsize=64)

@@ -96,8 +96,8 @@ def bench(
     from vlmhyperbench.models import resolve_attn, resolve_device
     from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record
     from vlmhyperbench.perf.runners import parse_runners
-    from vlmhyperbench.report.progress import progress_bar
     from vlmhyperbench.results import ResultStore, SweepFile
+    from vlmhyperbench.runs.progress import progress_bar
 
     if ENGINES.get(engine_name(model)).served:  # concurrency x request rate, see cli/bench_serve.py
         from vlmhyperbench.cli.bench_serve import bench_served

@@ -68,10 +68,13 @@ def run(
     Options replace the config's values; run.json in the run folder records the settings used.
     """
     from vlmhyperbench.eval.config import RunOverrides, load_config, split_names
-    from vlmhyperbench.eval.run import RunError, run_evaluation
+    from vlmhyperbench.evaluate import run_evaluation
     from vlmhyperbench.report.format import print_full_width
     from vlmhyperbench.report.run_table import results_table
+    from vlmhyperbench.runs import RunError
+    from vlmhyperbench.tasks import runnable
 
+    runnable(task or "qa")  # an unknown --task is refused before anything prints or runs
     settings = load_config(config, task)
     if config is None and model is None:
         from vlmhyperbench.eval.config import default_config_note
@@ -97,6 +100,7 @@ def run(
         launch=launch,
     )
     settings = overrides.apply(settings)
+    runnable(settings.task)  # and so is a config's
     if print_config:
         import yaml
 

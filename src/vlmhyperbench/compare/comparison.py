@@ -24,6 +24,10 @@ from vlmhyperbench.figures import DEFAULT_FIGURE, Figure, get_figure
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_CONFIDENCE = 0.95
 METHOD = "Hodges-Lehmann ratio on log scale, Mann-Whitney confidence interval"
+# `vlmhyperbench ab`'s rounds, paired by ABBA block (`ab.stats`); named here so reports need not import ab
+PAIRED_BLOCKS_METHOD = (
+    "Hodges-Lehmann ratio of per-block log means (ABBA blocks), Wilcoxon signed-rank interval"
+)
 
 
 class Verdict(enum.Enum):

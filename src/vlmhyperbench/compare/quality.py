@@ -32,8 +32,11 @@ long address) that two independent samples would carry.
   1 - confidence. With n questions in a group the smallest exact p is 2/2**n, so tiny groups cannot fail.
 
 The threshold is absolute, in metric units (0.02 = two points of CER, ANLS or exact match), because
-relative changes of a CER near 0 are meaningless. Directions come from the metric registry
-(`vlmhyperbench.eval.metrics`: CER/WER lower is better, ANLS/BLEU/exact match higher).
+relative changes of a CER near 0 are meaningless. Directions come from the run's summary.json, which
+records each metric's (`eval.metrics` for question answering: CER/WER lower is better, ANLS/BLEU/exact
+match higher; a task's own `metrics` for classification, sorting, ...). Every metric with a per-item column
+in answers_by_id.csv is gated, for any task; one without (a classification's F1 over classes) is named in
+the comparison's warnings.
 
 Runs are read by `load_quality_run` alone (summary.json + answers_by_id.csv), so that one function is what
 changes when the typed results store lands. Quality baselines are copies of those files in
@@ -59,7 +62,7 @@ SUMMARY_FILE = "summary.json"
 SCORES_FILE = "answers_by_id.csv"
 RUN_FILE = "run.json"
 BASELINE_FILES = (SUMMARY_FILE, SCORES_FILE, RUN_FILE)
-GROUP_KEYS = ("doc_class", "question_type")
+GROUP_KEYS = ("doc_class", "question_type")  # question_type: question answering's; a task's rows lack it
 ALL = "all questions"
 
 
@@ -88,6 +91,7 @@ class QualityRun:
     questions: dict[str, Question]
     finished: str = ""
     label: str = ""
+    ungated: list[str] = field(default_factory=list)  # metrics with no per-item scores (summary only)
 
     def describe(self) -> str:
         return f"{self.source} ({self.model})"
@@ -118,8 +122,6 @@ def is_quality_run(path: str | Path) -> bool:
 
 def load_quality_run(path: str | Path, source: str | None = None) -> QualityRun:
     """Read a run folder's summary.json and per-question scores (the only reader of run folders here)."""
-    from vlmhyperbench.eval.metrics import METRICS
-
     folder = Path(path)
     summary_path, scores_path = folder / SUMMARY_FILE, folder / SCORES_FILE
     if not is_quality_run(folder):
@@ -131,14 +133,16 @@ def load_quality_run(path: str | Path, source: str | None = None) -> QualityRun:
         dataset = str(summary["dataset"]["path"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise QualityError(f"{summary_path}: not a run summary ({type(exc).__name__}: {exc})") from None
-    directions = {name: METRICS.get(name).higher_is_better for name in metrics}
+    directions = _directions(summary_path, summary, metrics)
     questions: dict[str, Question] = {}
     with scores_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter=";")
-        need = ["id", *GROUP_KEYS, "answer", *metrics]
-        missing = [name for name in need if name not in (reader.fieldnames or [])]
+        columns = reader.fieldnames or []
+        missing = [name for name in ("id", GROUP_KEYS[0], "answer") if name not in columns]
         if missing:
             raise QualityError(f"{scores_path}: row 1: missing column(s) {', '.join(missing)}")
+        ungated = [name for name in metrics if name not in columns]
+        metrics = [name for name in metrics if name in columns]
         for number, row in enumerate(reader, start=2):
             try:
                 scores = {name: float(row[name]) for name in metrics}
@@ -150,12 +154,28 @@ def load_quality_run(path: str | Path, source: str | None = None) -> QualityRun:
             if row["id"] in questions:
                 raise QualityError(f"{scores_path}: row {number}: duplicate id {row['id']!r}")
             questions[row["id"]] = Question(
-                row["id"], row["doc_class"], row["question_type"], row["answer"], scores
+                row["id"], row["doc_class"], row.get("question_type", ""), row["answer"], scores
             )
+    if not metrics:
+        raise QualityError(f"{scores_path}: no per-item scores of the metrics {', '.join(ungated)}")
     if not questions:
         raise QualityError(f"{scores_path}: no scored questions")
     finished = str((summary.get("run") or {}).get("finished") or "")
-    return QualityRun(folder, source or str(path), model, dataset, directions, questions, finished)
+    gated = {name: directions[name] for name in metrics}
+    run = QualityRun(folder, source or str(path), model, dataset, gated, questions, finished)
+    run.ungated = ungated
+    return run
+
+
+def _directions(path: Path, summary: dict[str, Any], metrics: list[str]) -> dict[str, bool]:
+    """Each metric's direction as summary.json records it (the task's own metrics included)."""
+    directions: dict[str, bool] = {}
+    for name in metrics:
+        found = summary["metrics"][name]
+        if not isinstance(found, dict) or not isinstance(found.get("higher_is_better"), bool):
+            raise QualityError(f"{path}: metrics.{name}: no higher_is_better (true or false)")
+        directions[name] = found["higher_is_better"]
+    return directions
 
 
 def _is_float(text: Any) -> bool:
@@ -361,6 +381,8 @@ def groups(run: QualityRun) -> list[tuple[str, list[str]]]:
     """(group name, question ids): all questions, then each doc class, then each question type."""
     found: list[tuple[str, list[str]]] = [(ALL, list(run.questions))]
     for key in GROUP_KEYS:
+        if not any(getattr(q, key) for q in run.questions.values()):  # a task's rows have no question type
+            continue
         members: dict[str, list[str]] = {}
         for question in run.questions.values():
             members.setdefault(getattr(question, key), []).append(question.id)
@@ -409,6 +431,11 @@ def compare_quality(
         check_same_dataset(reference, other)
     _assign_labels([reference, *others])
     comparison = QualityComparison(threshold, confidence, reference, others)
+    for run in (reference, *others):
+        if run.ungated:
+            comparison.warnings.append(
+                f"{run.label}: metric(s) {', '.join(run.ungated)} have no per-item scores: not gated"
+            )
     for other in others:
         shared = [m for m in reference.higher_is_better if m in other.higher_is_better]
         names = [m for m in (metrics or shared) if m in shared]

@@ -1,6 +1,6 @@
 """`Engine`: the one thing that turns a batch of (image, prompt) into answers, timed and memory-tracked.
 
-The speed path (`perf.bench`, the `benchmarks/` suites) and the quality path (`eval.run`) talk to this
+The speed path (`perf.bench`, the `benchmarks/` suites) and the quality path (`runs.answering`) talk to this
 interface only; they never ask which engine they hold. What an engine cannot measure stays `None` in its
 `GenerationMeasurement` (an OCR engine has no tokens, a served one no local memory), never zero.
 Torch-free: an engine imports its heavy dependencies in `load()`.

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vlmhyperbench.errors import UsageError
+from vlmhyperbench.eval.upstream import SCORING_PROFILES
 
-SCORING_PROFILES = ("default", "upstream")
 SHOWN_IDS = 5
 
 
@@ -77,8 +77,8 @@ def _score_default(
 ) -> ScoreReport:
     from vlmhyperbench.data import load_dataset
     from vlmhyperbench.eval.aggregate import aggregate, score_answers, write_aggregations
-    from vlmhyperbench.eval.answers import read_answers
     from vlmhyperbench.eval.metrics import METRICS, get_metric
+    from vlmhyperbench.runs.answers import read_answers
 
     names = [get_metric(m).name for m in metrics] if metrics else METRICS.names()
     samples = load_dataset(dataset, check_images=False, allow_absolute_paths=allow_absolute_paths).samples

@@ -34,6 +34,8 @@ from pathlib import Path
 from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.errors import DataError
 
+SCORING_PROFILES = ("default", "upstream")  # ours, and metric_evaluator 0.1.1's numbers and files
+
 UPSTREAM_METRICS = ("WER", "CER", "BLEU")
 UPSTREAM_AGGREGATORS = ("by_id", "by_doc_question", "by_doc_type", "general")
 

@@ -14,8 +14,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from vlmhyperbench.ab.stats import METHOD as AB_METHOD
-from vlmhyperbench.compare.comparison import METHOD, BenchmarkRow, Comparison, Delta, Verdict
+from vlmhyperbench.compare.comparison import (
+    METHOD,
+    PAIRED_BLOCKS_METHOD,
+    BenchmarkRow,
+    Comparison,
+    Delta,
+    Verdict,
+)
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
 from vlmhyperbench.report.format import md_row, print_full_width, readable
@@ -33,7 +39,7 @@ STYLES = {
 
 
 # Short names of the interval methods for the plot's legend (`Comparison.method` is the long form).
-INTERVAL_NAMES = {METHOD: "Hodges-Lehmann / Mann-Whitney", AB_METHOD: "paired blocks, signed-rank"}
+INTERVAL_NAMES = {METHOD: "Hodges-Lehmann / Mann-Whitney", PAIRED_BLOCKS_METHOD: "paired blocks, signed-rank"}
 
 
 def _value_header(name: str, figure: Figure) -> str:

@@ -1,4 +1,4 @@
-"""The report of a quality run: `summary.json`, `report.md` and a self-contained `report.html`.
+"""The report of a run, rendered from its `runs.RunResult`: `report.md` and a self-contained `report.html`.
 
 The HTML needs nothing beside it: styles are inline and the plots (metric by doc type and by question type,
 latency histogram, throughput per batch) are PNGs embedded as base64 data URIs.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,24 +16,15 @@ from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.report import plots
 from vlmhyperbench.report.format import md_escape, md_row, number, readable
+from vlmhyperbench.runs import RunResult
+from vlmhyperbench.runs.summary import clean as _clean
 
-# Whole-run throughput of any engine (eval.run): all questions, or all pages, over the summed batch time.
+# Whole-run throughput of any engine (runs.speed): all questions, or all pages, over the summed batch time.
 RUN_THROUGHPUT = (
     ("pages_per_s", "pages/s (whole run)", "pages/s"),
     ("questions_per_s", "questions/s (whole run)", "q/s"),
 )
 EXAMPLES = 12
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
 
 
 def speed_rows(speed: dict[str, Any]) -> list[list[str]]:
@@ -295,26 +285,12 @@ def render_html(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(parts)
 
 
-def write_summary(out: str | Path, summary: dict[str, Any]) -> Path:
-    """summary.json, checked against `vlmhyperbench.results.RunSummary`: strict JSON (NaN written as null)."""
-    from vlmhyperbench.results import RunSummary, save_run_summary
-
-    return save_run_summary(Path(out) / "summary.json", RunSummary.model_validate(_clean(summary)))
-
-
-def write_run_report(
-    out: str | Path, summary: dict[str, Any], rows: Sequence[dict[str, Any]]
-) -> dict[str, Path]:
-    """Write summary.json, report.md and report.html into `out`; returns their paths."""
-    out = Path(out)
-    summary = _clean(summary)
-    rows = [_clean(dict(r)) for r in rows]
-    files = {
-        "summary": out / "summary.json",
-        "report_md": out / "report.md",
-        "report_html": out / "report.html",
-    }
-    write_summary(out, summary)
+def write_run_report(result: RunResult) -> dict[str, Path]:
+    """Write report.md and report.html into the run's folder (summary.json is the pipeline's); returns
+    their paths."""
+    summary = _clean(result.summary)
+    rows = [_clean(dict(r)) for r in result.rows]
+    files = {"report_md": result.out / "report.md", "report_html": result.out / "report.html"}
     write_text_atomic(files["report_md"], render_markdown(summary, rows))
     write_text_atomic(files["report_html"], render_html(summary, rows))
     return files

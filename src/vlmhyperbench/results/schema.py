@@ -251,7 +251,7 @@ class PromptsInfo(BaseModel):
 
 
 class RunSummary(_Open):
-    """`summary.json` of a quality run (`vlmhyperbench.eval.run`): what ran, on what, and the scores.
+    """`summary.json` of a run (`vlmhyperbench.runs`): what ran, on what, and the scores.
 
     `general` is the whole-run row (`count` and one mean per metric), `by_doc_type` and
     `by_doc_question` the aggregator tables; a score that could not be computed is None.

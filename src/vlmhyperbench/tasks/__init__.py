@@ -1,12 +1,18 @@
-"""Benchmark tasks beside question answering: document classification and page sorting (upstream
-VLMHyperBench's other tasks). Question answering (`qa`) is the default and is run by `eval.run` itself.
+"""Benchmark tasks: question answering (`qa`, the default), document classification and page sorting
+(upstream VLMHyperBench's tasks). Each runs through the run pipeline (`vlmhyperbench.runs`).
 
+Every module of this package is imported here, so a new task is one new module (`tasks/<name>.py` with
+`@register_task`): `run --task`, `data check` and `data synth` find it without other edits.
 Nothing here imports torch: `data check` and `data synth` use the tasks in any environment.
 """
 
 from __future__ import annotations
 
-from vlmhyperbench.tasks import classification, sorting
+import importlib
+import pkgutil
+
+from vlmhyperbench.runs import RunTask
+from vlmhyperbench.tasks import classification, qa, sorting
 from vlmhyperbench.tasks.base import (
     QA,
     TASKS,
@@ -22,11 +28,23 @@ from vlmhyperbench.tasks.base import (
 )
 from vlmhyperbench.tasks.metrics import classification_scores, ordering_scores
 from vlmhyperbench.tasks.parse import parse_class, parse_order
+from vlmhyperbench.tasks.qa import QuestionAnswering
+
+for _module in pkgutil.iter_modules(__path__):  # every task module registers itself on import
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+
+def runnable(name: str) -> RunTask:
+    """The task a run of `name` runs: question answering, or a registered folder task (UnknownNameError
+    lists them all)."""
+    return QuestionAnswering() if name == QA else get_task(name)
+
 
 __all__ = [
     "QA",
     "TASKS",
     "Metric",
+    "QuestionAnswering",
     "Task",
     "TaskData",
     "TaskItem",
@@ -38,7 +56,9 @@ __all__ = [
     "ordering_scores",
     "parse_class",
     "parse_order",
+    "qa",
     "register_task",
+    "runnable",
     "sorting",
     "task_names",
 ]

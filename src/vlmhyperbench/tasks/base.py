@@ -1,10 +1,12 @@
-"""`Task`: what a benchmark task other than question answering brings to a run.
+"""`Task`: what a benchmark task over a dataset folder brings to a run (classification, sorting, ...).
 
-Question answering (`eval.run`, annotation.csv, prompts, CER/WER/...) is the default task and stays as it
-is. A task here brings the rest: how its dataset is laid out and checked (`check`, `load`), a synthetic set
-(`synthesize`), the prompt and the image one item shows the model (`prompt`, `image`), and how answers are
-parsed and scored (`score`). `tasks.run` runs any of them through the same engine, answers file, resume
-and report machinery as question answering. Modelled on upstream VLMHyperBench's task scripts
+Question answering (`tasks.qa`: annotation.csv, prompts, CER/WER/...) is the default task. A task here
+brings how its dataset is laid out and checked (`check`, `load`), a synthetic set (`synthesize`), the prompt
+and the image one item shows the model (`prompt`, `image`), and how answers are parsed and scored
+(`score`). `Task` turns those into the run pipeline's interface (`runs.task.RunTask`: `prepare`,
+`dataset_changes`, `queries`, `score_run`), so every task runs through the same run folder, answers file,
+resume, engine loop, summary.json and report as question answering.
+Modelled on upstream VLMHyperBench's task scripts
 (VLMHyperBenchTeam/vlmhyperbench_playground `check_classification.py` and its page-sorting script), which
 read a folder layout, prompt the model, parse its reply and score with `bench_utils.metrics`.
 
@@ -14,19 +16,27 @@ Adding a task: a module with `@register_task class T(Task)`; `run --task T`, `da
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+import hashlib
+import json
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from vlmhyperbench.data.synth import MANIFEST_FILE, SynthOutputError, check_out_folder
+from vlmhyperbench.data.synth.degrade import check_level
 from vlmhyperbench.data.validate import DatasetError, Problem
+from vlmhyperbench.engines import Query
+from vlmhyperbench.errors import UsageError
+from vlmhyperbench.eval.config import RunConfig
 from vlmhyperbench.registry import Registry
+from vlmhyperbench.runs import Prepared, RunError, RunTask, Scored
 
 if TYPE_CHECKING:  # PIL is imported where an image is read
     import PIL.Image
 
-QA = "qa"  # question answering: the default task, run by `vlmhyperbench.eval.run` itself
+QA = "qa"  # question answering: the default task (`tasks.qa`)
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,9 @@ class TaskScores:
     general: Row
 
 
-class Task(ABC):
+class Task(RunTask):
+    """A task over a dataset folder; subclasses implement the abstract hooks below, and `@register_task`."""
+
     name: ClassVar[str]
     description: ClassVar[str]
     metrics: ClassVar[Mapping[str, Metric]]
@@ -117,6 +129,154 @@ class Task(ABC):
     @abstractmethod
     def score(self, data: TaskData, items: Sequence[TaskItem], answers: Mapping[str, str]) -> TaskScores:
         """Parse each answer and score the items that have one; unparseable answers are counted."""
+
+    def make_synthetic(
+        self,
+        out: str | Path,
+        n: int = 20,
+        seed: int = 0,
+        doc_classes: Sequence[str] | None = None,
+        degradation: str = "none",
+        force: bool = False,
+        labels: str = "ours",
+    ) -> TaskData:
+        """Write `n` items of the task's synthetic set into `out`, a new or empty folder (`force`: any), and
+        its `synth.json`, as `data synth` makes the question-answering set."""
+        check_level(degradation)
+        if n < 1:
+            raise UsageError(f"n must be at least 1, got {n}")
+        root = Path(out)
+        check_out_folder(root, force)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SynthOutputError(f"cannot create {root}: {exc.strerror}") from None
+        data = self.synthesize(root, n, seed, doc_classes, degradation, labels)
+        manifest = {
+            "generator": f"vlmhyperbench.tasks.{self.name}",
+            "task": self.name,
+            "n": n,
+            "seed": seed,
+            "doc_classes": list(doc_classes or []),
+            "degradation": degradation,
+            "labels": labels,
+        }
+        (root / MANIFEST_FILE).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return data
+
+    # --- the run pipeline's interface (`runs.task.RunTask`), the same for every folder task
+
+    def prepare(self, config: RunConfig, out: Path) -> Prepared:
+        from vlmhyperbench.engines import ENGINES, engine_name
+
+        if ENGINES.get(engine_name(config.model)).needs_bbox:
+            raise RunError(f"{config.model} reads only an answer's region; the {self.name} task needs a VLM")
+        data = _prepare(self, config, out)
+        items = _select(config, data)
+        template = Path(config.prompts).read_text(encoding="utf-8") if config.prompts is not None else None
+        return Prepared(
+            root=data.root,
+            items=items,
+            fingerprint=_fingerprint(data, items),
+            pages=len({p for i in items for p in i.images}),
+            counted=f"{self.name}: {len(items)} items",
+            prompts={"source": str(config.prompts or f"<built-in {self.name} prompt>"), "system": None},
+            data=(data, template),
+            dataset_info={"classes": data.classes},
+        )
+
+    def dataset_changes(self, before: dict[str, Any], now: dict[str, Any], answered: set[str]) -> str:
+        recorded = before.get("task", {})
+        edited = [i for i in answered if i in recorded and now["task"].get(i, recorded[i]) != recorded[i]]
+        return f"item(s) {', '.join(edited[:5])}" if edited else ""
+
+    def queries(self, prepared: Prepared, items: list[Any]) -> list[Query]:
+        data, template = prepared.data
+        return [Query(self.image(data, item), self.prompt(data, item, template)) for item in items]
+
+    def metric_names(self, config: RunConfig) -> list[str]:
+        return list(self.metrics)
+
+    def score_items(
+        self, prepared: Prepared, config: RunConfig, items: Sequence[Any], answers: Mapping[str, str]
+    ) -> list[Row]:
+        data, _ = prepared.data
+        return self.score(data, list(items), answers).rows
+
+    def score_run(
+        self, prepared: Prepared, config: RunConfig, answers: Mapping[str, str], answers_file: Path
+    ) -> Scored:
+        """The task's scores as upstream's task scripts write them: `answers_by_id.csv`,
+        `answers_by_doc_type.csv` and `answers_general.csv` (per document, per class, overall)."""
+        from vlmhyperbench.eval.aggregate import write_aggregations
+
+        data, _ = prepared.data
+        scores = self.score(data, list(prepared.items), answers)
+        tables = {"by_id": scores.rows, "by_doc_type": scores.by_doc_type, "general": [scores.general]}
+        return Scored(
+            rows=scores.rows,
+            tables=tables,
+            files={f"answers_{k}": v for k, v in write_aggregations(answers_file, tables).items()},
+            metrics={
+                name: {"higher_is_better": m.higher_is_better, "description": m.description}
+                for name, m in self.metrics.items()
+            },
+            general=scores.general,
+            by_doc_type=scores.by_doc_type,
+            by_doc_question=[],
+            extra={"task": self.name},
+        )
+
+
+def _prepare(task: Task, config: RunConfig, out: Path) -> TaskData:
+    """The configured dataset, or the task's synthetic set made once in the run folder."""
+    if config.dataset is not None:
+        return task.load(Path(config.dataset))
+    root = out / "dataset"
+    if not (root / "synth.json").exists():  # made once; a half-made set from a failed start is made again
+        synth = config.synth
+        task.make_synthetic(root, synth.n, synth.seed, synth.doc_class or None, synth.degrade, force=True)
+    return task.load(root)
+
+
+def _select(config: RunConfig, data: TaskData) -> list[TaskItem]:
+    """The filters as they apply to a task: doc_class, split (upstream's subsets) and limit."""
+    f = config.filters
+    if f.question_type:
+        raise RunError(
+            f"filters.question_type does not apply to the {config.task} task (it has no questions)"
+        )
+    if config.scoring != "default":  # metric_evaluator's profile scores question answers only
+        raise RunError(f"scoring {config.scoring!r} applies to the qa task only, not {config.task}")
+    items = [
+        i
+        for i in data.items
+        if (not f.doc_class or i.doc_class in f.doc_class) and (not f.split or i.split in f.split)
+    ]
+    if config.limit is not None:
+        items = items[: config.limit]
+    if not items:
+        classes = list(dict.fromkeys(i.doc_class for i in data.items))
+        splits = list(dict.fromkeys(i.split for i in data.items))
+        raise RunError(
+            f"no items left after the filters {f.model_dump()} "
+            f"(dataset has doc_class {classes}, split {splits})"
+        )
+    return items
+
+
+def _fingerprint(data: TaskData, items: Sequence[TaskItem]) -> dict[str, Any]:
+    """Per item: a hash of its reference and of its page files; a resume refuses changed answered items."""
+
+    def digest(item: TaskItem) -> str:
+        h = hashlib.sha256(json.dumps([item.reference, list(item.images)]).encode())
+        for rel in item.images:
+            h.update((data.root / rel).read_bytes())
+        return h.hexdigest()[:16]
+
+    return {"task": {i.id: digest(i) for i in items}}
 
 
 TASKS: Registry[type[Task]] = Registry("task")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from vlmhyperbench.eval.answers import AnswersError, AnswersWriter, read_answers
+from vlmhyperbench.runs.answers import AnswersError, AnswersWriter, read_answers
 
 
 def test_batches_append_and_read_back_with_awkward_text(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def speed_runs(root: Path | None) -> list[Listed]:
     listed = []
     for cell in store.cells():
         for run in store.runs(cell):
-            base = {"kind": "speed", "group": cell, "run": run.run_id, "path": str(run.path)}
+            base: dict[str, Any] = {"kind": "speed", "group": cell, "run": run.run_id, "path": str(run.path)}
             try:
                 record = load_record(run.path)
             except ResultError as exc:
@@ -96,7 +96,7 @@ def quality_runs(folder: Path) -> list[Listed]:
     listed = []
     for summary_path in sorted(folder.glob("*/summary.json")):
         run = summary_path.parent
-        base = {"kind": "quality", "group": str(folder), "run": run.name, "path": str(run)}
+        base: dict[str, Any] = {"kind": "quality", "group": str(folder), "run": run.name, "path": str(run)}
         try:
             summary = load_run_summary(summary_path)
         except ResultError as exc:

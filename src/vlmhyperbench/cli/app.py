@@ -7,6 +7,7 @@ Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import typer
@@ -29,6 +30,8 @@ class ErrorMappingGroup(TyperGroup):
             err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            # a second Ctrl-C during shutdown would print "Exception ignored ... KeyboardInterrupt"
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             err_console.print("[yellow]interrupted[/yellow]")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
 

@@ -333,7 +333,7 @@ def ci_matrix(session: nox.Session) -> None:
 
 # --- say the plan before long work: `nox -s bench-3.12-cu124` runs one cell per profile, in turn
 
-# Rough minutes per cell on a 2-core CPU machine, uv's cache warm (README's "The matrix" has the measured
+# Rough minutes per cell on a 2-core CPU machine, uv's cache warm (docs/environments.md has the measured
 # figures); None: not measured, only the list is printed.
 CELL_MINUTES: dict[str, int | None] = {"bench": 6, "tests": None, "serve": None}
 

@@ -106,7 +106,11 @@ def _options(config: pytest.Config) -> dict[str, Any]:
     known = preset_names()
     unknown = [p for p in presets if p not in known]
     if unknown:
-        raise pytest.UsageError(f"Unknown preset {unknown[0]!r}. Available: {', '.join(known)}")
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise pytest.UsageError(f"Unknown preset {unknown[0]!r}. Available: {', '.join(known)}{hint}")
     batches = [int(b) for b in _csv(config.getoption("--vlm-batch") or default_batch)]
     if any(b < 1 for b in batches):
         raise pytest.UsageError(f"--vlm-batch sizes must be >= 1, got {batches}")

@@ -120,8 +120,10 @@ def test_no_common_benchmark_is_an_error_listing_both_sides(root: Path, tmp_path
     other = _edit(base.path, tmp_path / "other.json", rename)
     with pytest.raises(
         ResultError, match=r"no benchmark matches between 3.12-cu124-dev run 0001 .* has test_gen"
-    ):
+    ) as raised:
         compare(base, [resolve(str(other), root)])
+    how = "compare two runs of the same suite or `bench` settings (`vlmhyperbench results` lists each cell's"
+    assert str(raised.value).endswith(how + " runs)")
 
 
 def test_cross_cell_table_has_one_column_per_cell(root: Path) -> None:

@@ -175,6 +175,7 @@ class Comparison:
                             "regression": d.regression,
                             "failed": d.failed,
                             "message": d.message,
+                            "unmatched": d.unmatched or None,  # baseline / current (only there), length
                         }
                         for d in row.deltas
                     ],

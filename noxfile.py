@@ -396,3 +396,49 @@ def ci_matrix(session: nox.Session) -> None:
             }
         )
     print(json.dumps({"include": include}))
+
+
+# --- say the plan before long work: `nox -s bench-3.12-cu124` runs one cell per profile, in turn
+
+# Rough minutes per cell on a 2-core CPU machine, uv's cache warm (docs/environments.md has the measured
+# figures); None: not measured, only the list is printed.
+CELL_MINUTES: dict[str, int | None] = {"bench": 6, "tests": None, "serve": None}
+
+
+def _named_sessions(argv: list[str]) -> list[str]:
+    """The names after -s / -e / --session(s) on nox's command line (several may follow one flag)."""
+    names, taking = [], False
+    for arg in argv[1:]:
+        flag, _, value = arg.partition("=")
+        if flag in ("-s", "-e", "--session", "--sessions"):
+            taking = not value
+            names += [value] if value else []
+        elif arg.startswith("-"):
+            taking = False
+        elif taking:
+            names.append(arg)
+    return names
+
+
+def announce_plan(argv: list[str]) -> None:
+    """Before the first cell: the cells a matrix name expands to and how long they take, on stderr."""
+    for name in _named_sessions(argv):
+        kind, _, rest = name.partition("-")
+        python, _, backend = rest.partition("-")
+        if kind not in CELL_MINUTES or "(" in name or python not in PYTHONS or backend not in BACKENDS:
+            continue
+        profiles = [p for p in profiles_of(backend) if kind != "serve" or p in SERVE_PROFILES]
+        if len(profiles) < 2:
+            continue
+        minutes = CELL_MINUTES[kind]
+        cost = f", about {minutes} min each on a 2-core CPU machine plus its first install" if minutes else ""
+        cells = ", ".join(f"{name}({profile})" for profile in profiles)
+        print(
+            f"nox: {name} runs {len(profiles)} cells in turn, each in its own venv{cost}: {cells}. "
+            f'One cell: nox -s "{name}({profiles[0]})"',
+            file=sys.stderr,
+        )
+
+
+if (Path(sys.argv[0]).name == "nox" or Path(sys.argv[0]).parent.name == "nox") and "--json" not in sys.argv:
+    announce_plan(sys.argv)

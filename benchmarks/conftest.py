@@ -106,7 +106,11 @@ def _options(config: pytest.Config) -> dict[str, Any]:
     known = preset_names()
     unknown = [p for p in presets if p not in known]
     if unknown:
-        raise pytest.UsageError(f"Unknown preset {unknown[0]!r}. Available: {', '.join(known)}")
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise pytest.UsageError(f"Unknown preset {unknown[0]!r}. Available: {', '.join(known)}{hint}")
     batches = [int(b) for b in _csv(config.getoption("--vlm-batch") or default_batch)]
     if any(b < 1 for b in batches):
         raise pytest.UsageError(f"--vlm-batch sizes must be >= 1, got {batches}")
@@ -249,3 +253,83 @@ def vlm_engines(vlm_api: Any) -> Iterator[_EngineCache]:
 def vlm_queries(vlm_api: Any) -> Any:
     """`vlm_queries(batch) -> [Query]`: one synthetic page and the extraction prompt per sequence."""
     return vlm_api.queries
+
+
+# --- what the run is doing, and what it gave (a line per benchmark, our figures at the end)
+
+
+@dataclass
+class _Progress:
+    total: int = 0
+    done: int = 0
+    started: float = 0.0
+
+
+_PROGRESS = _Progress()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    import time
+
+    _PROGRESS.total, _PROGRESS.done, _PROGRESS.started = len(session.items), 0, time.time()
+    if session.config.option.verbose == 0:  # one line per benchmark, not a row of dots
+        session.config.option.verbose = 1
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and _PROGRESS.total and not session.config.option.collectonly:
+        reporter.write_line(f"{_PROGRESS.total} benchmark(s) to run; each line names one and how many remain")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """`PASSED (3/17, 14 left)`: pytest's verbose word with the benchmark's place in the run."""
+    status = yield
+    finished = report.when == "call" or (report.when == "setup" and not report.passed)
+    if not finished or not _PROGRESS.total or not isinstance(status, tuple) or len(status) != 3:
+        return status
+    _PROGRESS.done += 1
+    category, letter, word = status
+    place = f" ({_PROGRESS.done}/{_PROGRESS.total}, {_PROGRESS.total - _PROGRESS.done} left)"
+    if isinstance(word, tuple):
+        return category, letter, (word[0] + place, word[1])
+    return category, letter, (word + place if word else word)
+
+
+def _saved_file(config: pytest.Config) -> Path | None:
+    """The JSON pytest-benchmark saved in this session (autosave/save), if any."""
+    session = getattr(config, "_benchmarksession", None)
+    storage: Any = getattr(session, "storage", None)
+    if session is None or not (session.save or session.autosave) or not hasattr(storage, "get"):
+        return None
+    folder = Path(storage.get("x")).parent  # FileStorage: the machine folder files are saved into
+    files = sorted(folder.glob("[0-9][0-9][0-9][0-9]_*.json"))
+    if files and files[-1].stat().st_mtime >= _PROGRESS.started:
+        return files[-1]
+    return None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's own tables
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    session = getattr(config, "_benchmarksession", None)
+    benchmarks = list(getattr(session, "benchmarks", None) or [])
+    if not benchmarks:
+        return
+    saved = _saved_file(config)
+    try:
+        from vlmhyperbench.report.suite import next_step, suite_summary
+    except ImportError:  # the prod profile's release predates this summary: the file at least
+        if saved is not None:
+            terminalreporter.write_line(f"results: {saved}")
+        return
+    from vlmhyperbench.env.cell import current_cell
+    from vlmhyperbench.results import ResultStore
+
+    cell = current_cell().id
+    store = ResultStore()
+    in_store = saved is not None and saved.resolve().is_relative_to(store.cell_folder(cell).resolve())
+    step = next_step(cell, saved, len(store.runs(cell))) if in_store else None
+    if saved is not None and not in_store:
+        step = f"compare it with another result file: vlmhyperbench compare OTHER.json {saved}"
+    text = suite_summary([b.extra_info for b in benchmarks], saved, step, terminalreporter._tw.fullwidth)
+    terminalreporter.write_sep("-", "vlmhyperbench")
+    for line in text.splitlines():
+        terminalreporter.write_line(line)

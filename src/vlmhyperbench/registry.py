@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import difflib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
@@ -19,6 +20,12 @@ class UnknownNameError(UsageError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+def did_you_mean(name: str, names: Iterable[str], prefix: str = "") -> str:
+    """`; did you mean 'x'?` for the closest of `names` (difflib), or "" when none is close."""
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return f"; did you mean {prefix + close[0]!r}?" if close else ""
 
 
 class Registry(Generic[T]):
@@ -63,6 +70,7 @@ class Registry(Generic[T]):
         except KeyError:
             raise UnknownNameError(
                 f"Unknown {self.kind} {name!r}. Available: {', '.join(self._items) or '(none)'}"
+                + did_you_mean(name, self._items)
             ) from None
 
     def names(self) -> list[str]:

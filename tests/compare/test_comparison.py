@@ -89,8 +89,26 @@ def test_missing_benchmarks_are_warned_about(root: Path, tmp_path: Path) -> None
     comparison = compare(resolve(str(fewer), root), [resolve(f"{CU124}:2", root)])
     assert len(comparison.rows) == 4
     assert comparison.rows[-1].deltas[0].verdict is Verdict.MISSING
-    assert "benchmark 'test_generate[tiny-qwen2-vl-1]'" in comparison.warnings[0]
-    assert "not in" in comparison.warnings[0] and "fewer.json" in comparison.warnings[0]
+    only = "not compared: 1 only in 3.12-cu124-dev:2 (test_generate[tiny-qwen2-vl-1])"
+    assert comparison.warnings == [only]
+    delta = comparison.rows[-1].deltas[0]  # the files, named once per benchmark, in compare.json
+    assert "benchmark 'test_generate[tiny-qwen2-vl-1]'" in delta.message and "fewer.json" in delta.message
+
+
+def test_without_require_all_a_length_difference_is_one_line_not_an_error(root: Path, tmp_path: Path) -> None:
+    base = resolve(f"{CU124}:1", root)
+
+    def longer(data: dict[str, Any]) -> None:
+        for bench in data["benchmarks"]:
+            bench["extra_info"]["config"]["new_tokens"] = 16
+
+    other = resolve(str(_edit(base.path, tmp_path / "longer.json", longer)), root)
+    lenient = compare(base, [other], require_all=False)
+    assert lenient.exit_code() == 0 and lenient.compared == 0 and not lenient.errors
+    lines = [w for w in lenient.warnings if "other lengths" in w]
+    assert len(lines) == 1 and "new_tokens: 32 vs 16" in lines[0], lenient.warnings
+    strict = compare(base, [other])
+    assert strict.exit_code() == 2 and "new_tokens: 32 vs 16" in strict.errors[0]
 
 
 def test_no_common_benchmark_is_an_error_listing_both_sides(root: Path, tmp_path: Path) -> None:
@@ -102,8 +120,10 @@ def test_no_common_benchmark_is_an_error_listing_both_sides(root: Path, tmp_path
     other = _edit(base.path, tmp_path / "other.json", rename)
     with pytest.raises(
         ResultError, match=r"no benchmark matches between 3.12-cu124-dev run 0001 .* has test_gen"
-    ):
+    ) as raised:
         compare(base, [resolve(str(other), root)])
+    how = "compare two runs of the same suite or `bench` settings (`vlmhyperbench results` lists each cell's"
+    assert str(raised.value).endswith(how + " runs)")
 
 
 def test_cross_cell_table_has_one_column_per_cell(root: Path) -> None:

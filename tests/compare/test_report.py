@@ -54,3 +54,22 @@ def test_errors_and_notes_are_shown(root: Path) -> None:
     text = _render(comparison)
     assert "error: benchmark 'test_generate[tiny-qwen2-vl-1]': config differs" in text
     assert "- error: benchmark" in to_markdown(comparison)
+
+
+def test_nothing_compared_writes_no_chart_and_removes_an_old_one(root: Path, tmp_path: Path) -> None:
+    """Every shared benchmark measured at another length: a report that says so, and no empty plot."""
+    base = resolve(f"{CU124}:1", root)
+    data = json.loads(base.path.read_text())
+    for bench in data["benchmarks"]:
+        bench["extra_info"]["config"]["new_tokens"] = 16
+    longer = tmp_path / "longer.json"
+    longer.write_text(json.dumps(data))
+    comparison = compare(base, [resolve(str(longer), root)], require_all=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "compare.png").write_bytes(b"an older chart")
+    paths = write_report(comparison, out)
+    assert set(paths) == {"markdown", "json"} and not (out / "compare.png").exists()
+    text = _render(comparison)
+    assert "nothing compared" in text and "measured with other lengths (new_tokens: 32 vs 16)" in text
+    assert "┏" not in text  # no table of rows that were all left out

@@ -110,3 +110,15 @@ def test_preinstalled_mode_refuses_a_cell_of_another_backend(repo_root: Path) ->
     assert f"this matrix cell is {other}, but the installed torch" in wrong.stdout + wrong.stderr
     right = nox(repo_root, "--no-venv", "--install-only", "-s", f"tests-{python}-{installed.name}(dev)")
     assert "backend" in right.stdout and f"is backend {installed.name}" in right.stdout
+
+
+def test_a_name_of_several_cells_prints_the_plan_first(repo_root: Path) -> None:
+    """`nox -s bench-3.12-cu124` runs three profiles in turn: nox says so, with an estimate, before any."""
+    result = nox(repo_root, "--list", "-s", "bench-3.12-cu124")
+    assert result.returncode == 0, result.stderr
+    (plan,) = [line for line in result.stderr.splitlines() if line.startswith("nox: bench-3.12-cu124 runs")]
+    assert "3 cells in turn" in plan and "about 6 min each" in plan
+    for profile in ("dev", "staging", "prod"):
+        assert f"bench-3.12-cu124({profile})" in plan
+    one = nox(repo_root, "--list", "-s", "bench-3.12-cu124(dev)")
+    assert "cells in turn" not in one.stderr

@@ -47,11 +47,20 @@ def dropped(tmp_path: Path) -> tuple[Path, Path, Path]:
     return tmp_path / "results", first, second
 
 
+@pytest.mark.parametrize(
+    "gate",
+    [
+        # as `nox -s "bench-<cell>" -- --compare` calls it
+        ("--baseline", "3.12-cu124-dev", "--fallback-previous"),
+        ("--require-all",),
+    ],
+    ids=["ci-gate", "require-all"],
+)
 def test_6_a_benchmark_missing_from_the_current_run_fails_the_gate(
-    dropped: tuple[Path, Path, Path], cli: Cli
+    dropped: tuple[Path, Path, Path], cli: Cli, gate: tuple[str, ...]
 ) -> None:
     root, first, second = dropped
-    result = cli("compare", "3.12-cu124-dev", "--root", root)
+    result = cli("compare", "3.12-cu124-dev", "--root", root, *gate)
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 1, output
     assert "FAILED: 1 benchmark(s) of the baseline missing from the current run" in output
@@ -59,10 +68,39 @@ def test_6_a_benchmark_missing_from_the_current_run_fails_the_gate(
         f"benchmark 'test_generate[tiny-qwen2-vl-1]' is in the baseline 3.12-cu124-dev run 0001 ({first}) "
         f"but not in the current 3.12-cu124-dev run 0002 ({second})"
     ) in output
-    allowed = cli("compare", "3.12-cu124-dev", "--root", root, "--allow-missing")
+
+
+def test_6_allow_missing_passes_the_ci_gate_with_the_benchmark_named(
+    dropped: tuple[Path, Path, Path], cli: Cli
+) -> None:
+    root, _, _ = dropped
+    gate = ("--baseline", "3.12-cu124-dev", "--fallback-previous", "--allow-missing")
+    allowed = cli("compare", "3.12-cu124-dev", "--root", root, *gate)
     output = " ".join((allowed.stdout + allowed.stderr).split())
     assert allowed.returncode == 0, output
-    assert "passed" in output and f"but not in the current 3.12-cu124-dev run 0002 ({second})" in output
+    assert "passed" in output
+    assert "not compared: 1 only in the baseline 3.12-cu124-dev:0001 (test_generate[tiny-qwen2-vl-1])" in (
+        output
+    )
+    contradiction = cli("compare", "3.12-cu124-dev", "--root", root, "--require-all", "--allow-missing")
+    assert "--require-all and --allow-missing contradict" in contradiction.stderr
+
+
+def test_6_comparing_what_one_just_made_compares_the_shared_benchmarks(
+    dropped: tuple[Path, Path, Path], cli: Cli
+) -> None:
+    """No --baseline: the previous run of the cell, the shared benchmarks judged, the rest in one line."""
+    root, _, _ = dropped
+    result = cli("compare", "3.12-cu124-dev", "--root", root)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "passed: no significant regression" in output
+    lines = [line for line in output.splitlines() if "not compared" in line]
+    assert lines == [
+        "warning: not compared: 1 only in the baseline 3.12-cu124-dev:0001 (test_generate[tiny-qwen2-vl-1]); "
+        "--require-all fails on those missing from the current run"
+    ], output
+    assert "tiny-qwen2-vl-1]" not in output.split("passed")[0]  # no table row for it
 
 
 def test_6_a_benchmark_new_in_the_current_run_passes(dropped: tuple[Path, Path, Path], cli: Cli) -> None:
@@ -70,4 +108,4 @@ def test_6_a_benchmark_new_in_the_current_run_passes(dropped: tuple[Path, Path, 
     result = cli("compare", second, first, "--root", root)  # the smaller run as the baseline
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 0, output
-    assert f"is in the current 3.12-cu124-dev run 0001 ({first}) but not in the baseline" in output
+    assert f"not compared: 1 only in {first} (test_generate[tiny-qwen2-vl-1])" in output

@@ -7,6 +7,7 @@ Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import typer
@@ -14,7 +15,7 @@ from rich.markup import escape
 from typer._click import Context  # typer vendors click: its groups receive this Context, not click's
 from typer.core import TyperGroup
 
-from vlmhyperbench.cli import ab, bench, compare, data, doctor, models, run, score, sync
+from vlmhyperbench.cli import ab, bench, compare, data, doctor, models, results, run, score, sync
 from vlmhyperbench.cli.console import err_console
 from vlmhyperbench.errors import ExitCode, VlmHyperBenchError
 
@@ -29,6 +30,8 @@ class ErrorMappingGroup(TyperGroup):
             err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            # a second Ctrl-C during shutdown would print "Exception ignored ... KeyboardInterrupt"
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             err_console.print("[yellow]interrupted[/yellow]")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
 
@@ -47,6 +50,7 @@ app.add_typer(data.app, name="data")
 app.command("run")(run.run)
 app.command("score")(score.score)
 app.add_typer(compare.app, name="compare")
+app.command("results")(results.results)
 app.add_typer(models.app, name="models")
 app.add_typer(ab.app, name="ab")
 

@@ -92,6 +92,9 @@ def bench(
     """
     from rich.markup import escape
 
+    from vlmhyperbench.engines.preflight import check_model
+
+    check_model(model)  # a typo or an unreachable hub id fails before torch is imported
     from vlmhyperbench.engines import ENGINES, LoadOptions, engine_name
     from vlmhyperbench.models import resolve_attn, resolve_device
     from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record

@@ -96,14 +96,29 @@ def runs(
     ] = False,
     allow_missing: Annotated[
         bool,
-        typer.Option("--allow-missing", help="Pass the gate when the current run lacks baseline benchmarks."),
+        typer.Option(
+            "--allow-missing",
+            help="With --baseline or --require-all: pass when the current run lacks baseline benchmarks.",
+        ),
+    ] = False,
+    require_all: Annotated[
+        bool,
+        typer.Option(
+            "--require-all",
+            help="Fail on every benchmark not compared: missing from the current run, or of another length "
+            "(what --baseline, the CI gate, does by default).",
+        ),
     ] = False,
     root: Annotated[
         Path | None, typer.Option(help="Results root (default: $VLMHYPERBENCH_RESULTS or .benchmarks).")
     ] = None,
 ) -> None:
-    """Compare benchmark runs, cells or baselines; exit 1 on a significant regression beyond --threshold
-    or on a benchmark of the baseline that the current run lacks (unless --allow-missing)."""
+    """Compare benchmark runs, cells or baselines; exit 1 on a significant regression beyond --threshold.
+
+    The benchmarks both results have are compared; the others are summed up in a line. With --baseline
+    NAME (the CI gate) or --require-all, a benchmark of the baseline that the current run lacks fails too
+    (unless --allow-missing) and a length that differs is an error.
+    """
     from vlmhyperbench.compare import compare as compare_results
     from vlmhyperbench.compare import plan_gate, resolve
     from vlmhyperbench.compare import save_baseline as save
@@ -120,6 +135,9 @@ def runs(
         gate = QualityGate(baseline, fallback_previous, save_baseline, force, out, root)
         raise typer.Exit(compare_quality_runs(results, threshold, confidence, gate))
     limit = parse_threshold(threshold or "5%")
+    if require_all and allow_missing:
+        raise UsageError("--require-all and --allow-missing contradict each other: give one")
+    strict = require_all or (baseline is not None and not allow_missing)
     if len(results) == 1:  # the gate: a baseline, else the cell's previous run
         plan = plan_gate(results[0], baseline, store, fallback=fallback_previous)
         reference, others = plan.reference, [plan.current]
@@ -141,6 +159,7 @@ def runs(
             confidence=confidence,
             allow_mismatch=allow_mismatch,
             allow_missing=allow_missing,
+            require_all=strict,
         )
         print_comparison(comparison, console)
         paths = write_report(comparison, out or store.compare_folder())

@@ -68,10 +68,6 @@ def run(
     Options replace the config's values; run.json in the run folder records the settings used.
     """
     from vlmhyperbench.eval.config import RunOverrides, load_config, split_names
-    from vlmhyperbench.evaluate import run_evaluation
-    from vlmhyperbench.report.format import print_full_width
-    from vlmhyperbench.report.run_table import results_table
-    from vlmhyperbench.runs import RunError
     from vlmhyperbench.tasks import runnable
 
     runnable(task or "qa")  # an unknown --task is refused before anything prints or runs
@@ -106,9 +102,57 @@ def run(
 
         typer.echo(yaml.safe_dump(settings.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
         return
+    from vlmhyperbench.engines.preflight import check_model
+
+    check_model(settings.model)  # a typo or an unreachable hub id fails before the heavy imports
+    from vlmhyperbench.evaluate import run_evaluation
+    from vlmhyperbench.report.format import print_full_width
+    from vlmhyperbench.report.run_table import results_table
+    from vlmhyperbench.runs import RunError
+
     if resume and settings.out is None:
         raise RunError("--resume needs the run's folder: pass --out or set out in the config")
-    result = run_evaluation(settings, resume=resume, console=err_console)
+    if settings.out is None:  # chosen here, so that an interrupted run can say where to resume
+        from vlmhyperbench.runs.folder import default_out_dir
+
+        settings = RunOverrides(out=default_out_dir()).apply(settings)
+    try:
+        result = run_evaluation(settings, resume=resume, console=err_console)
+    except KeyboardInterrupt:
+        assert settings.out is not None
+        raise typer.Exit(interrupted(Path(settings.out))) from None
     print_full_width(results_table(result.summary), console)
     for name, path in result.files.items():
         say(f"  {name}: {path}")
+
+
+def interrupted(out: Path) -> int:
+    """Ctrl-C: one line saying what is kept and the command that continues it; returns the exit code.
+
+    A second Ctrl-C while the interpreter shuts down (threads, files closing) is ignored, so no
+    "Exception ignored ... KeyboardInterrupt" traceback follows the line.
+    """
+    import shlex
+    import signal
+    import sys
+
+    from vlmhyperbench.errors import ExitCode
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not (out / "run.json").is_file():
+        say(
+            f"interrupted before the first answer: nothing to resume in {out}; run the command again",
+            err=True,
+        )
+        return int(ExitCode.INTERRUPTED)
+    args, skip = [], False
+    for arg in sys.argv[1:]:  # the same command, with --out and --resume said once
+        if skip:
+            skip = False
+        elif arg in ("--out", "--resume") or arg.startswith("--out="):
+            skip = arg == "--out"
+        else:
+            args.append(arg)
+    command = shlex.join(["vlmhyperbench", *args, "--out", str(out), "--resume"])
+    say(f"interrupted: the answers so far are kept in {out}; continue with: {command}", err=True)
+    return int(ExitCode.INTERRUPTED)

@@ -22,6 +22,10 @@ from vlmhyperbench.errors import ResultError, UsageError
 from vlmhyperbench.figures import DEFAULT_FIGURE, Figure, get_figure
 
 DEFAULT_THRESHOLD = 0.05
+# Config fields that only say how long a case ran: a difference in them is one summary line, not an error
+# per benchmark, unless every benchmark is required (`--require-all`, the CI gate)
+LENGTH_FIELDS = ("new_tokens", "fixed_length")
+NAMES_SHOWN = 3  # benchmark names a summary line lists before "and N more"
 DEFAULT_CONFIDENCE = 0.95
 METHOD = "Hodges-Lehmann ratio on log scale, Mann-Whitney confidence interval"
 # `vlmhyperbench ab`'s rounds, paired by ABBA block (`ab.stats`); named here so reports need not import ab
@@ -57,6 +61,7 @@ class Delta:
     regression: float | None = None  # fraction worse than the reference (negative: better)
     failed: bool = False  # a significant regression beyond the threshold, or a benchmark the current lacks
     message: str = ""  # why a row is missing or in error, or a note on the statistics
+    unmatched: str = ""  # why it was not compared: "baseline" / "current" (only there), "length"
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,22 @@ class Comparison:
             for delta in row.deltas
             if delta.failed and delta.verdict is Verdict.MISSING
         ]
+
+    def unmatched(self, reason: str) -> list[tuple[BenchmarkRow, Delta]]:
+        """The (row, column) pairs not compared for `reason`: only in the "baseline", only in the
+        "current" result, or measured at another "length"."""
+        return [(row, d) for row in self.rows for d in row.deltas if d.unmatched == reason]
+
+    @property
+    def shown_rows(self) -> list[BenchmarkRow]:
+        """The rows a table shows: all but those whose every column was left out without failing (the
+        summary lines name those)."""
+        return [row for row in self.rows if not all(d.unmatched and not d.failed for d in row.deltas)]
+
+    @property
+    def compared(self) -> int:
+        """How many (benchmark, column) pairs got an estimate."""
+        return sum(d.estimate is not None for row in self.rows for d in row.deltas)
 
     @property
     def errors(self) -> list[str]:
@@ -158,6 +179,7 @@ class Comparison:
                             "regression": d.regression,
                             "failed": d.failed,
                             "message": d.message,
+                            "unmatched": d.unmatched or None,  # baseline / current (only there), length
                         }
                         for d in row.deltas
                     ],
@@ -236,10 +258,15 @@ def _delta(
     threshold: float,
     confidence: float,
     allow_mismatch: bool,
+    require_all: bool = True,
 ) -> Delta:
     column = other.label
     differences = config_differences(ref_bench, bench)
     note = ""
+    length_only = all(d.split(":")[0] in LENGTH_FIELDS for d in differences)
+    if differences and length_only and not allow_mismatch and not require_all:
+        message = f"benchmark {bench.name!r}: measured with other lengths ({'; '.join(differences)})"
+        return Delta(column, Verdict.MISSING, message=message, unmatched="length")
     if differences:
         text = (
             f"benchmark {bench.name!r}: config differs between {reference.describe()} and "
@@ -268,23 +295,71 @@ def _delta(
     return Delta(column, verdict, estimate, statistics.median(cur), regression, failed, message)
 
 
-def _missing(
-    name: str, reference: ResultSet, other: ResultSet, in_reference: bool, allow_missing: bool
-) -> Delta:
-    """The row of a benchmark only one side has; the message names both files and which role each plays."""
+def _missing(name: str, reference: ResultSet, other: ResultSet, in_reference: bool, fails: bool) -> Delta:
+    """The row of a benchmark only one side has; the message names both files and which role each plays.
+
+    A benchmark of the baseline that the current result lacks fails the gate when `fails` (the CI gate:
+    a crashed or skipped case must not pass as "no regression")."""
     if in_reference:
         message = (
             f"benchmark {name!r} is in the baseline {reference.describe()} "
             f"but not in the current {other.describe()}"
         )
-        if not allow_missing:
+        if fails:
             message += " (--allow-missing passes the gate anyway)"
-        return Delta(other.label, Verdict.MISSING, message=message, failed=not allow_missing)
+        return Delta(other.label, Verdict.MISSING, message=message, failed=fails, unmatched="baseline")
     message = (
         f"benchmark {name!r} is in the current {other.describe()} but not in the baseline "
         f"{reference.describe()}: new, nothing to compare it with"
     )
-    return Delta(other.label, Verdict.MISSING, message=message)
+    return Delta(other.label, Verdict.MISSING, message=message, unmatched="current")
+
+
+def _names(pairs: list[tuple[BenchmarkRow, Delta]]) -> str:
+    names = list(dict.fromkeys(row.name for row, _ in pairs))
+    more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
+
+
+def unmatched_summary(comparison: Comparison) -> list[str]:
+    """Whatever their number, one line for the benchmarks only one side has (those that fail the gate have
+    their own lines), one for those measured with other lengths, one when rounds differ."""
+    lines = []
+    only_baseline = [(r, d) for r, d in comparison.unmatched("baseline") if not d.failed]
+    only_current = comparison.unmatched("current")
+    parts = []
+    if only_baseline:
+        parts.append(f"{len(only_baseline)} only in the baseline {comparison.reference.label} "
+                     f"({_names(only_baseline)})")  # fmt: skip
+    if only_current:
+        labels = ", ".join(other.label for other in comparison.others)
+        parts.append(f"{len(only_current)} only in {labels} ({_names(only_current)})")
+    if parts:
+        tail = "; --require-all fails on those missing from the current run" if only_baseline else ""
+        lines.append(f"not compared: {', '.join(parts)}{tail}")
+    length = comparison.unmatched("length")
+    if length:
+        fields = sorted({d.message.rsplit(" (", 1)[-1].rstrip(")") for _, d in length})
+        lines.append(
+            f"not compared: {len(length)} benchmark(s) measured with other lengths ({'; '.join(fields)}): "
+            "compare runs of one length, or --allow-mismatch compares them anyway"
+        )
+    return lines + _rounds_note(comparison)
+
+
+def _rounds_note(comparison: Comparison) -> list[str]:
+    """One line when the compared benchmarks were measured with different numbers of rounds."""
+    counts = {
+        (row.reference_rounds, d.estimate.n_current)
+        for row in comparison.rows
+        for d in row.deltas
+        if d.estimate is not None
+    }
+    differing = sorted((a, b) for a, b in counts if a != b)
+    if not differing:
+        return []
+    pairs = ", ".join(f"{a} vs {b}" for a, b in differing[:NAMES_SHOWN])
+    return [f"rounds differ (baseline vs current: {pairs}): the intervals account for it"]
 
 
 def compare(
@@ -295,11 +370,14 @@ def compare(
     confidence: float = DEFAULT_CONFIDENCE,
     allow_mismatch: bool = False,
     allow_missing: bool = False,
+    require_all: bool = True,
 ) -> Comparison:
     """Compare `others` with `reference` on one figure; ResultError when no benchmark matches at all.
 
-    A benchmark of the reference that another result lacks fails the gate (a crashed or skipped case must
-    not pass as "no regression") unless `allow_missing`; one that only another result has is a warning.
+    With `require_all` (the CI gate) a benchmark of the reference that another result lacks fails the gate
+    (a crashed or skipped case must not pass as "no regression") unless `allow_missing`, and a config that
+    differs in length is an error. Without it (comparing what one just made) the shared benchmarks are
+    compared and the others are summed up in `warnings`, a line per kind (`unmatched_summary`).
     """
     if not others:
         raise UsageError("nothing to compare the reference with")
@@ -314,10 +392,12 @@ def compare(
     for other in others:
         if not set(reference.benchmarks) & set(other.benchmarks):
             raise ResultError(
-                f"no benchmark matches between {reference.describe()} and {other.describe()}: "
-                f"{reference.label} has {', '.join(sorted(reference.benchmarks))}; "
-                f"{other.label} has {', '.join(sorted(other.benchmarks))}"
+                f"no benchmark matches between {reference.describe()} and {other.describe()} "
+                f"({reference.label} has {_listed(reference)}; {other.label} has {_listed(other)}): "
+                "compare two runs of the same suite or `bench` settings (`vlmhyperbench results` lists "
+                "each cell's runs)"
             )
+    fails = require_all and not allow_missing
 
     keys = list(reference.benchmarks)
     for other in others:
@@ -330,11 +410,10 @@ def compare(
             bench = other.benchmarks.get(key)
             if ref_bench is None or bench is None:
                 deltas.append(_missing(name, reference, other, in_reference=ref_bench is not None,
-                                       allow_missing=allow_missing))  # fmt: skip
+                                       fails=fails))  # fmt: skip
                 continue
-            deltas.append(
-                _delta(reference, ref_bench, other, bench, spec, threshold, confidence, allow_mismatch)
-            )
+            deltas.append(_delta(reference, ref_bench, other, bench, spec, threshold, confidence,
+                                 allow_mismatch, require_all))  # fmt: skip
         ref_values: list[float] = []
         if ref_bench is not None:
             with contextlib.suppress(ResultError):  # the delta already says what is wrong with it
@@ -345,11 +424,18 @@ def compare(
             )
         )
         for delta in deltas:
-            if delta.verdict is Verdict.MISSING:
+            if delta.failed and delta.verdict is Verdict.MISSING:  # each fails the gate: named one by one
                 comparison.warnings.append(delta.message)
             elif delta.estimate is not None and math.isinf(delta.estimate.high):
                 comparison.warnings.append(
                     f"benchmark {name!r} ({delta.column}): {delta.estimate.note}, so it can never fail the "
                     "gate; measure more rounds (8 or more recommended)"
                 )
+    comparison.warnings += unmatched_summary(comparison)
     return comparison
+
+
+def _listed(result: ResultSet) -> str:
+    names = sorted(b.name for b in result.benchmarks.values())
+    more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more

@@ -173,13 +173,22 @@ def _records(text: str, file: str) -> tuple[list[tuple[int, list[str]]], list[Pr
     return found, []
 
 
+# What a folder without annotation.csv is told: the layouts a dataset may have and how to get one.
+LAYOUTS = (
+    "accepted layouts: question answering is annotation.csv with its images (`vlmhyperbench data synth "
+    "--out DIR` writes one), classification <class>/images/<subset>/<page>.jpg, page sorting "
+    "images/<subset>/<doc_id>/<n>.jpg with jsons/<doc_id>.json (`--task`); `vlmhyperbench data check DIR` "
+    "names a folder's layout and what it lacks"
+)
+
+
 def _read(root: Path, check_images: bool, allow_absolute: bool) -> tuple[list[Sample], list[Problem]]:
     path = root / ANNOTATION_FILE
     file = str(path)
     if not root.is_dir():
         return [], [Problem(str(root), "dataset folder does not exist")]
     if not path.is_file():
-        return [], [Problem(file, f"no {ANNOTATION_FILE} in the dataset folder")]
+        return [], [Problem(file, f"no {ANNOTATION_FILE} in the dataset folder; {LAYOUTS}")]
     text, problems = _decode(path.read_bytes(), file)
     if text is None:
         return [], problems

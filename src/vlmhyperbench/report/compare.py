@@ -100,6 +100,8 @@ def summary(comparison: Comparison) -> str:
         return "FAILED: " + "; ".join(parts)
     if comparison.errors:
         return f"ERROR: {len(comparison.errors)} comparison(s) could not be made"
+    if not comparison.compared:
+        return "nothing compared: no benchmark of both results could be judged (see below why)"
     return f"passed: no significant regression beyond {comparison.threshold:.0%}"
 
 
@@ -140,7 +142,7 @@ def build_table(comparison: Comparison) -> Table:
         for name in ("change", f"{comparison.confidence:.0%} CI", "p"):
             table.add_column(name, justify="right")
         table.add_column("verdict")
-        for row in comparison.rows:
+        for row in comparison.shown_rows:
             delta = row.deltas[0]
             style = "bold red" if delta.failed else STYLES[delta.verdict]
             table.add_row(*(escape(cell) for cell in _row_cells_pairwise(comparison, row)), style=style)
@@ -148,7 +150,7 @@ def build_table(comparison: Comparison) -> Table:
     table.add_column(f"{escape(reference.label)}\n(reference)", justify="right")
     for other in comparison.others:
         table.add_column(escape(other.label), justify="right")
-    for row in comparison.rows:
+    for row in comparison.shown_rows:
         cells = [escape(row.name), readable(row.reference_median, comparison.figure.unit)]
         for delta in row.deltas:
             style = "bold red" if delta.failed else STYLES[delta.verdict]
@@ -158,7 +160,8 @@ def build_table(comparison: Comparison) -> Table:
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
-    print_full_width(build_table(comparison), console)
+    if comparison.shown_rows:
+        print_full_width(build_table(comparison), console)
     style = "bold red" if comparison.exit_code() else "bold green"
     console.print(f"[{style}]{summary(comparison)}[/{style}]", highlight=False)
     for warning in comparison.warnings:
@@ -207,7 +210,7 @@ def to_markdown(comparison: Comparison) -> str:
             "verdict",
         ]
         lines += [md_row(headers), "|---|" + "---:|" * 5 + "---|"]
-        for row in comparison.rows:
+        for row in comparison.shown_rows:
             cells = _row_cells_pairwise(comparison, row)
             if row.deltas[0].failed:
                 cells[-1] = f"**{cells[-1]}**"
@@ -217,7 +220,7 @@ def to_markdown(comparison: Comparison) -> str:
             o.label for o in comparison.others
         ]
         lines += [md_row(headers), "|---|" + "---:|" * (len(headers) - 1)]
-        for row in comparison.rows:
+        for row in comparison.shown_rows:
             cells = [row.name, readable(row.reference_median, figure.unit)]
             for delta in row.deltas:
                 text = "\n".join(_delta_lines(comparison, delta))  # md_row escapes the lines
@@ -236,6 +239,11 @@ def to_markdown(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
+def plotted_rows(comparison: Comparison) -> list[BenchmarkRow]:
+    """The rows with an estimate in some column: what the forest plot has to show (none: no plot)."""
+    return [row for row in comparison.rows if any(d.estimate is not None for d in row.deltas)]
+
+
 def plot_comparison(comparison: Comparison, path: Path) -> Path:
     """A forest plot: change in % per benchmark with its interval, the gate threshold shaded."""
     import matplotlib
@@ -243,7 +251,7 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = comparison.rows
+    rows = plotted_rows(comparison)
     n_cols = len(comparison.others)
     fig, ax = plt.subplots(figsize=(9, 2.2 + 0.45 * len(rows) * max(1, n_cols) ** 0.5))
     sign = -1 if comparison.figure.higher_is_better else 1  # the direction in which "worse" lies
@@ -294,12 +302,20 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
 
 
 def write_report(comparison: Comparison, out_dir: Path, stem: str = "compare") -> dict[str, Path]:
-    """compare.md, compare.png and compare.json in `out_dir`."""
+    """compare.md, compare.json and, when some benchmark was compared, compare.png in `out_dir`.
+
+    With nothing to plot no chart is written, and an older one of ours there is removed: it would sit
+    beside this report as if it showed it."""
     with refusing_writes(out_dir):  # a read-only or mistyped --out is one line naming it
         out_dir.mkdir(parents=True, exist_ok=True)
         markdown = out_dir / f"{stem}.md"
         markdown.write_text(to_markdown(comparison), encoding="utf-8")
         data = out_dir / f"{stem}.json"
         data.write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
-        plot = plot_comparison(comparison, out_dir / f"{stem}.png")
-    return {"markdown": markdown, "json": data, "plot": plot}
+        paths = {"markdown": markdown, "json": data}
+        plot = out_dir / f"{stem}.png"
+        if plotted_rows(comparison):
+            paths["plot"] = plot_comparison(comparison, plot)
+        else:
+            plot.unlink(missing_ok=True)
+    return paths

@@ -1,0 +1,52 @@
+"""Ctrl-C during `vlmhyperbench run`: one line naming the `--resume` command, exit 130, no traceback.
+
+A real `run` subprocess (the built-in demo on the tiny random-weight model, offline) gets SIGINT while it
+answers, as a terminal's Ctrl-C would deliver it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+
+def test_ctrl_c_during_run_names_the_resume_command(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "300"}
+    args = ["run", "--model", "dummy:tiny-qwen2-vl", "--batch-size", "1", "--out", str(out)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vlmhyperbench.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    assert process.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 300
+    while not (any(line.startswith("loaded ") for line in lines) and (out / "run.json").is_file()):
+        assert process.poll() is None and time.monotonic() < deadline, "".join(lines)
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=120)
+    reader.join(timeout=10)
+    stderr = "".join(lines)
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith("interrupted")]
+    assert line == (
+        f"interrupted: the answers so far are kept in {out}; continue with: vlmhyperbench run --model "
+        f"dummy:tiny-qwen2-vl --batch-size 1 --out {out} --resume"
+    )

@@ -2,7 +2,8 @@
 
     model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, a HF id, or ENGINE:NAME
     dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
-    task: qa                         # or classification, sorting: upstream's layouts (vlmhyperbench.tasks)
+    task: qa                         # or classification, sorting, docvqa, infovqa, chartqa, ocrbench, textvqa
+    columns: {id: questionId}        # a table dataset's columns (parquet, save_to_disk, hf:NAME): see below
     prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
     metrics: [cer, wer, anls, bleu, exact_match]
     aggregators: [by_id, by_doc_question, by_doc_type, general]
@@ -14,6 +15,10 @@
     allow_absolute_paths: false      # accept absolute image_path values, as upstream writes them
     trust_remote_code: false         # run a model folder's own Python code (its config.json auto_map)
     server: {base_url: http://127.0.0.1:8000/v1, concurrency: 16}   # for model: openai:NAME
+
+`dataset` may also be a table (`vlmhyperbench.data.sources`): a parquet file or folder of shards, a
+`datasets.save_to_disk` folder, or `hf:NAME[:CONFIG][@SPLIT]`; `columns` (image, question, answers, id,
+groups) replaces any of the task's default column names.
 
 Relative paths in the file are read relative to the file's folder. Options given to `vlmhyperbench run`
 (`RunOverrides`) replace the file's values; `run.json` records the settings that result.
@@ -30,6 +35,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from vlmhyperbench.data.sources import HUB_PREFIX, Columns
 from vlmhyperbench.errors import DataError
 
 DEFAULT_MODEL = "dummy:tiny-qwen2-vl"
@@ -82,7 +88,12 @@ class SynthSettings(_Strict):
 class RunConfig(_Strict):
     model: str = DEFAULT_MODEL
     dataset: Path | None = None
-    task: str = Field(default="qa", description="qa, classification or sorting (vlmhyperbench.tasks)")
+    task: str = Field(
+        default="qa", description="qa, classification, sorting, docvqa... (vlmhyperbench.tasks)"
+    )
+    columns: Columns | None = Field(
+        default=None, description="a table dataset's column names (None: the task's defaults)"
+    )
     synth: SynthSettings = SynthSettings()
     prompts: Path | None = None
     prompt_fallback: bool = Field(
@@ -305,6 +316,8 @@ def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:
     updates = {
         name: base / value
         for name in ("dataset", "prompts", "out")
-        if (value := getattr(config, name)) is not None and not value.is_absolute()
+        if (value := getattr(config, name)) is not None
+        and not value.is_absolute()
+        and not str(value).startswith(HUB_PREFIX)  # hf:NAME is a dataset name, not a path
     }
     return config.model_copy(update=updates)

@@ -1,12 +1,13 @@
 """Benchmark tasks beside question answering: document classification and page sorting (upstream
-VLMHyperBench's other tasks). Question answering (`qa`) is the default and is run by `eval.run` itself.
+VLMHyperBench's other tasks), and public benchmarks read from tables (DocVQA, InfoVQA, ChartQA, OCRBench,
+TextVQA: `tasks.public`). Question answering (`qa`) is the default and is run by `eval.run` itself.
 
 Nothing here imports torch: `data check` and `data synth` use the tasks in any environment.
 """
 
 from __future__ import annotations
 
-from vlmhyperbench.tasks import classification, sorting
+from vlmhyperbench.tasks import classification, public, sorting
 from vlmhyperbench.tasks.base import (
     QA,
     TASKS,
@@ -38,6 +39,7 @@ __all__ = [
     "ordering_scores",
     "parse_class",
     "parse_order",
+    "public",
     "register_task",
     "sorting",
     "task_names",

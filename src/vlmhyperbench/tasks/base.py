@@ -26,6 +26,8 @@ from vlmhyperbench.registry import Registry
 if TYPE_CHECKING:  # PIL is imported where an image is read
     import PIL.Image
 
+    from vlmhyperbench.data.sources import Columns, Table
+
 QA = "qa"  # question answering: the default task, run by `vlmhyperbench.eval.run` itself
 
 
@@ -43,6 +45,14 @@ class TaskItem:
     split: str
     images: tuple[str, ...]
     reference: str
+    # a question of a table source (`data.sources`): its text, every acceptable answer, its row in
+    # `TaskData.table` (the image stays there: `images` is empty), its group columns' values, and a hash of
+    # its question, answers and stored image for a resume to compare
+    question: str = ""
+    references: tuple[str, ...] = ()
+    row: int | None = None
+    groups: tuple[tuple[str, str], ...] = ()
+    digest: str = ""
 
 
 @dataclass
@@ -52,6 +62,8 @@ class TaskData:
     root: Path
     items: list[TaskItem]
     classes: dict[str, str] = field(default_factory=dict)
+    table: Table | None = None  # a table source's rows (parquet, save_to_disk, hf:), images decoded from it
+    source: dict[str, Any] | None = None  # `data.sources.source_fingerprint` of a table source
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,10 @@ class Task(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     metrics: ClassVar[Mapping[str, Metric]]
+
+    def __init__(self, columns: Columns | None = None) -> None:
+        """`columns`: a run config's column mapping, for tasks that read a table source (others ignore it)."""
+        self.columns_given = columns
 
     @abstractmethod
     def check(self, root: Path) -> list[Problem]:
@@ -132,13 +148,14 @@ def task_names() -> list[str]:
     return [QA, *TASKS.names()]
 
 
-def get_task(name: str) -> Task:
-    """A fresh instance of the registered task (UnknownNameError lists the tasks, `qa` included)."""
+def get_task(name: str, columns: Columns | None = None) -> Task:
+    """A fresh instance of the registered task (UnknownNameError lists the tasks, `qa` included);
+    `columns` is the run config's column mapping (`RunConfig.columns`)."""
     if name not in TASKS:
         from vlmhyperbench.registry import UnknownNameError
 
         raise UnknownNameError(f"Unknown task {name!r}. Available: {', '.join(task_names())}")
-    return TASKS.get(name)()
+    return TASKS.get(name)(columns)
 
 
 def detect_task(root: Path) -> str:

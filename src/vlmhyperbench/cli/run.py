@@ -19,9 +19,13 @@ def run(
     model: Annotated[
         str | None, typer.Option(help="dummy:<preset>, tesseract:rus, a local folder or a HF id.")
     ] = None,
-    dataset: Annotated[Path | None, typer.Option(help="Dataset folder (annotation.csv + images).")] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(help="Dataset folder (annotation.csv + images), a parquet file or folder, or hf:NAME."),
+    ] = None,
     task: Annotated[
-        str | None, typer.Option(help="qa (default), classification or sorting; the config's `task:`.")
+        str | None,
+        typer.Option(help="qa (default), classification, sorting, docvqa, chartqa...; the config's `task:`."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/run-<timestamp>)")] = None,
     resume: Annotated[

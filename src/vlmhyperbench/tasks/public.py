@@ -197,6 +197,13 @@ class PublicTask(Task):
         datasets.Dataset.from_dict(columns, features=features).to_parquet(str(path))
 
 
+def table_task_names() -> list[str]:
+    """The registered tasks that read a table source."""
+    from vlmhyperbench.tasks.base import TASKS
+
+    return [n for n in TASKS.names() if issubclass(TASKS.get(n), PublicTask)]
+
+
 def _mean(metric: str, rows: Sequence[Row]) -> Row:
     return {"count": len(rows), metric: statistics.fmean(r[metric] for r in rows) if rows else 0.0}
 

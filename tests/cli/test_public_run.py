@@ -76,7 +76,7 @@ def test_run_on_parquet_save_to_disk_and_hf_cache(config: Path, tmp_path: Path) 
     table.save_to_disk(str(tmp_path / "saved"))
     cache = tmp_path / "hf-cache"
     write_hub_cache(cache, "lmms-lab/DocVQA", "DocVQA", {"validation": table})
-    sources = {
+    sources: dict[str, tuple[str | Path, dict[str, str]]] = {
         "parquet": (tmp_path / "docvqa.parquet", {}),
         "disk": (tmp_path / "saved", {}),
         "hf": (

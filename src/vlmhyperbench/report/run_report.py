@@ -296,10 +296,16 @@ def render_html(summary: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
 
 
 def write_summary(out: str | Path, summary: dict[str, Any]) -> Path:
-    """summary.json, checked against `vlmhyperbench.results.RunSummary`: strict JSON (NaN written as null)."""
+    """summary.json, checked against `vlmhyperbench.results.RunSummary`: strict JSON (NaN written as null),
+    and its tables as flat CSV beside it (`results.flat`)."""
     from vlmhyperbench.results import RunSummary, save_run_summary
+    from vlmhyperbench.results.flat import write_flat_tables
 
-    return save_run_summary(Path(out) / "summary.json", RunSummary.model_validate(_clean(summary)))
+    parsed = RunSummary.model_validate(_clean(summary))
+    path = save_run_summary(Path(out) / "summary.json", parsed)
+    tables = {"general": [parsed.general], "by_doc_type": parsed.by_doc_type}
+    write_flat_tables(Path(out), {**tables, "by_doc_question": parsed.by_doc_question})
+    return path
 
 
 def write_run_report(
@@ -315,6 +321,9 @@ def write_run_report(
         "report_html": out / "report.html",
     }
     write_summary(out, summary)
+    from vlmhyperbench.results.flat import write_flat_tables
+
+    files.update(write_flat_tables(out, {"by_id": rows}))
     write_text_atomic(files["report_md"], render_markdown(summary, rows))
     write_text_atomic(files["report_html"], render_html(summary, rows))
     return files

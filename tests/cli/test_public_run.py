@@ -84,14 +84,35 @@ def test_run_on_parquet_save_to_disk_and_hf_cache(config: Path, tmp_path: Path) 
             {"HF_DATASETS_CACHE": str(cache), "HF_DATASETS_OFFLINE": "1"},
         ),
     }
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     for name, (dataset, env) in sources.items():
         out = tmp_path / f"run-{name}"
+        tracked = ["--log-to", "mlflow", "--tracking-uri", uri] if name == "parquet" else []
         done = subprocess.run(
-            _command(config, dataset, out), env=_env(**env), capture_output=True, text=True, timeout=600
+            _command(config, dataset, out, *tracked),
+            env=_env(**env),
+            cwd=tmp_path,  # MLflow's default artifact folder is relative to the working directory
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert done.returncode == 0, f"{name}: {done.stdout}{done.stderr}"
         assert "3 items, 0 already answered, 3 to ask" in done.stderr, done.stderr
         _check_anls(out, QUESTIONS)
+    _check_mlflow(uri, tmp_path / "run-parquet")
+
+
+def _check_mlflow(uri: str, out: Path) -> None:
+    """The run `--log-to mlflow` logged, read back with MLflow's client: summary.json's figures."""
+    mlflow = pytest.importorskip("mlflow")
+    from vlmhyperbench.tracking import run_result
+
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("vlmhyperbench").experiment_id])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert run.data.metrics["general/anls"] == summary["general"]["anls"]
+    assert run.data.metrics == pytest.approx(run_result(out).metrics)
+    assert run.data.params["task"] == "docvqa" and run.data.params["model"] == "dummy:tiny-qwen2-vl"
 
 
 def test_a_killed_run_resumes_with_nothing_lost(config: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from vlmhyperbench.cli import track
 from vlmhyperbench.cli.console import console, err_console, say
 from vlmhyperbench.cli.score import SCORING_HELP
 
@@ -66,6 +67,8 @@ def run(
             "--prompt-fallback", help="A (doc class, question type) without a prompt: send the question."
         ),
     ] = None,
+    log_to: track.LogTo = None,
+    tracking_uri: track.TrackingUri = None,
 ) -> None:
     """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report.
 
@@ -76,6 +79,7 @@ def run(
     from vlmhyperbench.report.format import print_full_width
     from vlmhyperbench.report.run_table import results_table
 
+    track.check(log_to, tracking_uri)
     settings = load_config(config, task)
     if config is None and model is None:
         from vlmhyperbench.eval.config import default_config_note
@@ -112,3 +116,6 @@ def run(
     print_full_width(results_table(result.summary), console)
     for name, path in result.files.items():
         say(f"  {name}: {path}")
+    from vlmhyperbench.tracking import run_result
+
+    track.log_result(log_to, tracking_uri, lambda: run_result(result.out))

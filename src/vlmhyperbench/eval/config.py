@@ -30,7 +30,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -220,13 +220,12 @@ def _allowed(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     current: Any = model
     for part in loc[:-1]:
         field = getattr(current, "model_fields", {}).get(part)
-        if (
-            field is None
-            or not isinstance(field.annotation, type)
-            or not issubclass(field.annotation, BaseModel)
-        ):
+        # a model, or an optional one (`Columns | None`)
+        kinds = [field.annotation, *get_args(field.annotation)] if field is not None else []
+        models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+        if not models:
             return []
-        current = field.annotation
+        current = models[0]
     return list(getattr(current, "model_fields", {}))
 
 

@@ -7,7 +7,12 @@ Nothing here imports torch: `data check` and `data synth` use the tasks in any e
 
 from __future__ import annotations
 
-from vlmhyperbench.tasks import classification, public, sorting
+# isort: off
+# registered in this order: upstream's tasks first, then the public benchmarks (task_names lists them so)
+from vlmhyperbench.tasks import classification, sorting
+from vlmhyperbench.tasks import public
+
+# isort: on
 from vlmhyperbench.tasks.base import (
     QA,
     TASKS,

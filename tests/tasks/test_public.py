@@ -11,6 +11,7 @@ from typing import Any
 
 import datasets
 import pytest
+from PIL import Image
 
 from tests.data.tables import anls_by_hand, docvqa, png, table
 from tests.tasks.scripted import ScriptedEngine
@@ -270,3 +271,30 @@ def test_the_demo_run_without_a_dataset(scripted: type[ScriptedEngine], tmp_path
     result = run_evaluation(config, show_progress=False)
     assert result.questions == len(result.tables["by_id"]) > 0
     assert (tmp_path / "run" / "dataset" / "data.parquet").is_file()
+
+
+def test_the_resume_fingerprint_follows_questions_answers_and_images(tmp_path: Path) -> None:
+    task = get_task("docvqa")
+    rows = [("1", "Date?", ["1 May"]), ("2", "Total?", ["$12"])]
+    docvqa(rows).to_parquet(str(tmp_path / "a.parquet"))
+    before = task.fingerprint(data := task.load(tmp_path / "a.parquet"), data.items)
+    assert before["source"]["kind"] == "parquet" and set(before["task"]) == {"1", "2"}
+    edited = docvqa([rows[0], ("2", "Total?", ["$13"])])
+    edited.to_parquet(str(tmp_path / "a.parquet"))
+    after = task.fingerprint(data := task.load(tmp_path / "a.parquet"), data.items)
+    assert after["task"]["1"] == before["task"]["1"] and after["task"]["2"] != before["task"]["2"]
+    repainted = docvqa(rows).map(
+        lambda r, i: {"image": r["image"] if i else Image.new("RGB", (9, 9))}, with_indices=True
+    )
+    repainted.to_parquet(str(tmp_path / "b.parquet"))
+    changed = task.fingerprint(data := task.load(tmp_path / "b.parquet"), data.items)
+    assert changed["task"]["1"] != before["task"]["1"] and changed["task"]["2"] == before["task"]["2"]
+
+
+def test_the_default_fingerprint_is_the_one_task_runs_record_today(tmp_path: Path) -> None:
+    """`Task.fingerprint` of a folder task equals `tasks.run`'s own, so the pipeline can call the task's."""
+    from vlmhyperbench.tasks.run import _fingerprint
+    from vlmhyperbench.tasks.synth import synthesize_task
+
+    data = synthesize_task("classification", tmp_path / "set", n=2)
+    assert get_task("classification").fingerprint(data, data.items) == _fingerprint(data, data.items)

@@ -130,6 +130,25 @@ class Task(ABC):
     def image(self, data: TaskData, item: TaskItem) -> PIL.Image.Image:
         """The one image the engine sees for the item (engines take one image per query)."""
 
+    def fingerprint(self, data: TaskData, items: Sequence[TaskItem]) -> dict[str, Any]:
+        """What a resume compares: `task` holds a hash per item (its reference and page files, or the
+        `digest` a table item carries), `source` what identifies a table source (`data.sources`)."""
+        import hashlib
+        import json
+
+        def digest(item: TaskItem) -> str:
+            if item.digest:
+                return item.digest
+            h = hashlib.sha256(json.dumps([item.reference, list(item.images)]).encode())
+            for rel in item.images:
+                h.update((data.root / rel).read_bytes())
+            return h.hexdigest()[:16]
+
+        found: dict[str, Any] = {"task": {i.id: digest(i) for i in items}}
+        if data.source is not None:
+            found["source"] = data.source
+        return found
+
     @abstractmethod
     def score(self, data: TaskData, items: Sequence[TaskItem], answers: Mapping[str, str]) -> TaskScores:
         """Parse each answer and score the items that have one; unparseable answers are counted."""

@@ -138,3 +138,19 @@ def test_wandb_offline(run_folder: Path, tmp_path: Path, monkeypatch: pytest.Mon
     (line,) = log(Tracking(("wandb",)), run_result(run_folder))
     assert line.startswith("wandb run ")
     assert any((tmp_path / "wandb").glob("offline-run-*")), wandb.__version__
+
+
+def test_a_bench_logged_to_mlflow_reads_back_its_record(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    bench = ("bench", "--model", "dummy:tiny-smolvlm", "--new-tokens", "2", "--rounds", "1", "--warmup", "0",
+             "--device", "cpu", "--results", tmp_path / "results",
+             "--log-to", "mlflow", "--tracking-uri", uri)  # fmt: skip
+    done = _cli(*bench, cwd=tmp_path)
+    assert done.returncode == 0 and "logged to mlflow run" in done.stdout, done.stdout + done.stderr
+    (record,) = sorted((tmp_path / "results").rglob("0001_bench_*.json"))
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("vlmhyperbench").experiment_id])
+    assert run.data.metrics == pytest.approx(bench_result(record).metrics)
+    assert run.data.tags["vlmhyperbench.command"] == "bench"
+    assert [a.path for a in client.list_artifacts(run.info.run_id)] == [record.name]

@@ -38,6 +38,8 @@ def test_parse_source_names_each_kind(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     with pytest.raises(SourceError, match=r"notes\.txt: not a parquet file"):
         parse_source(tmp_path / "notes.txt")
+    with pytest.raises(SourceError, match="a parquet file has no splits; drop @test"):
+        parse_source(f"{tmp_path / 'a.parquet'}@test")
     with pytest.raises(SourceError, match="no such file or folder"):
         parse_source(tmp_path / "missing.parquet")
     empty = tmp_path / "empty"

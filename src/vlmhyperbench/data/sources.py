@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,10 +119,14 @@ def parse_source(spec: str | Path) -> SourceSpec:
     if path.is_file():
         if path.suffix != PARQUET_SUFFIX:
             raise SourceError(f"{path}: not a parquet file (expected {PARQUET_SUFFIX}) or a dataset folder")
+        if split is not None:
+            raise SourceError(f"{path}: a parquet file has no splits; drop @{split}")
         return SourceSpec(text, "parquet", path=path)
     if any((path / f).exists() for f in SAVED_DATASET_FILES):
         return SourceSpec(text, "disk", path=path, split=split)
     if _shards(path):
+        if split is not None:
+            raise SourceError(f"{path}: a folder of parquet shards has no splits; drop @{split}")
         return SourceSpec(text, "parquet", path=path)
     raise SourceError(
         f"{path}: neither {ANNOTATION_FILE}, parquet files, nor a datasets.save_to_disk folder "
@@ -349,16 +352,6 @@ def references(value: Any) -> tuple[str, ...] | str:
     if value is None:
         return "no reference answer (null)"
     return f"expected a string or a list of strings, got {type(value).__name__}"
-
-
-def describe(table: Table) -> str:
-    """One line on what was opened: rows and columns."""
-    return f"{table.spec.text}: {len(table)} rows, columns {', '.join(table.columns)}"
-
-
-def dumps_references(refs: Sequence[str]) -> str:
-    """The references as one text (a JSON list), as tables and answers files show them."""
-    return json.dumps(list(refs), ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ ones (the issue that motivated this: scores that differ from the papers' by a no
   `api/metrics.py::anls` and Qwen-VL's `infographicsvqa_eval.py` reproduce it).
 - `relaxed_accuracy`: ChartQA, Methani et al. (PlotQA) as Pix2Struct defines it (arXiv 2203.10244, end of
   section 5.1) and lmms-eval's `tasks/chartqa/utils.py::relaxed_correctness` implements it.
-- `ocrbench_match`: OCRBench, lmms-eval's `tasks/ocrbench/utils.py::ocrbench_process_results` (the
-  OCRBench authors' own `scripts` logic).
+- `ocrbench_match`: OCRBench, the authors' evaluation (Yuliang-Liu/MultimodalOCR, the OCRBench scoring
+  loop over `dataset_name`), which lmms-eval's `tasks/ocrbench/utils.py::ocrbench_process_results`
+  reproduces except that it lower-cases every prediction first (so its HME100k formulas with capitals
+  never match); we keep the authors' case-sensitive formulas.
 - `vqa_accuracy`: TextVQA, the EvalAI answer processor (facebookresearch/mmf `processors.py`
   `EvalAIAnswerProcessor`, lmms-eval `_task_utils/vqa_eval_metric.py`) and the soft score of the VQA
   challenge (GT-Vision-Lab/VQA `vqaEval.py`; lmms-eval `tasks/textvqa/utils.py`).
@@ -87,10 +89,10 @@ def relaxed_accuracy(
 
 
 def ocrbench_match(prediction: str, references: Sequence[str], source: str = "") -> float:
-    """OCRBench: 1.0 if any reference occurs in the answer.
+    """OCRBench: 1.0 if any reference occurs in the answer (a substring match).
 
-    Lower-cased, stripped and newlines read as spaces; for handwritten formulas (`source` is the row's
-    `dataset`, HME100k) case is kept and every space removed instead.
+    Both lower-cased and stripped, newlines read as spaces; for handwritten formulas (`source` is the
+    row's `dataset`, HME100k) case is kept and every space removed instead, as the authors' script does.
     """
     if source in HME_DATASETS:
 

@@ -115,7 +115,11 @@ def bench(
         sweep = ServingSweep(parse_concurrency(concurrency), parse_rates(request_rate), num_prompts,
                              new_tokens, fixed_length, warmup, seed, parse_slo(slo))  # fmt: skip
         server = ServerOptions(base_url, request_timeout, retries, launch=launch)
-        bench_served(model, sweep, server, results, save, markdown)
+        served = bench_served(model, sweep, server, results, save, markdown)
+        if served is not None:
+            from vlmhyperbench.tracking import bench_result
+
+            track.log_result(log_to, tracking_uri, lambda: bench_result(served))
         return
     batches = parse_batches(batch)
     size = parse_image_size(image_size)

@@ -168,7 +168,8 @@ class Table:
 
     def image(self, row: int, column: str) -> PIL.Image.Image:
         """The row's image as RGB, decoded from the table (a path is read relative to the source)."""
-        value = self.dataset.select_columns([column])[row][column]
+        # the stored cell, not `datasets`' decoding: that reads a relative path from the working directory
+        value = self.dataset.data.column(column)[row].as_py()
         return decode_image(value, self.base)
 
     def image_digests(self, column: str) -> Iterator[str]:

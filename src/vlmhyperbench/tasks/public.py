@@ -172,29 +172,22 @@ class PublicTask(Task):
         import datasets
 
         c = self.default_columns
-        columns: dict[str, list[Any]] = {
-            c.question: [s.question for s in samples],
-            c.answers: [[s.answer] if self.answers_as_list else s.answer for s in samples],
-            c.image: [{"bytes": images[s.image_path], "path": None} for s in samples],
+        text, answers = (
+            datasets.Value("string"),
+            [[s.answer] if self.answers_as_list else s.answer for s in samples],
+        )
+        columns: dict[str, tuple[Any, list[Any]]] = {  # column -> (feature, values)
+            c.question: (text, [s.question for s in samples]),
+            c.answers: (datasets.Sequence(text) if self.answers_as_list else text, answers),
+            c.image: (datasets.Image(), [{"bytes": images[s.image_path], "path": None} for s in samples]),
+            **{group: (text, [s.doc_class for s in samples]) for group in c.groups},
         }
         if c.id:
-            columns[c.id] = [int(s.id) for s in samples]
-        for group in c.groups:
-            columns[group] = [s.doc_class for s in samples]
-        features = datasets.Features(
-            {
-                k: datasets.Image()
-                if k == c.image
-                else datasets.Value("int64")
-                if k == c.id
-                else datasets.Sequence(datasets.Value("string"))
-                if k == c.answers and self.answers_as_list
-                else datasets.Value("string")
-                for k in columns
-            }
-        )
+            columns[c.id] = (datasets.Value("int64"), [int(s.id) for s in samples])
+        features = datasets.Features({k: feature for k, (feature, _) in columns.items()})
+        values = {k: v for k, (_, v) in columns.items()}
         datasets.disable_progress_bars()  # a run prints its own progress
-        datasets.Dataset.from_dict(columns, features=features).to_parquet(str(path))
+        datasets.Dataset.from_dict(values, features=features).to_parquet(str(path))
 
 
 def table_task_names() -> list[str]:

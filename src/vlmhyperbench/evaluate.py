@@ -32,4 +32,6 @@ def run_evaluation(
     report; the output folder is locked while the run writes."""
     progress = Progress(console or Console(stderr=True), on_batch_done, show_progress)
     finish = write_run_report if report else None
-    return run_task(runnable(config.task), config, resume=resume, progress=progress, finish=finish)
+    return run_task(
+        runnable(config.task, config.columns), config, resume=resume, progress=progress, finish=finish
+    )

@@ -131,3 +131,18 @@ def test_names_given_repeated_or_as_a_comma_list() -> None:
 
     assert split_names(["passport, snils", "inn", ""]) == ("passport", "snils", "inn")
     assert split_names(None) == ()
+
+
+def test_columns_and_hf_datasets_in_a_config(tmp_path: Path) -> None:
+    """`columns:` is validated like any key, and an `hf:NAME` dataset is not read as a relative path."""
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        "task: docvqa\ndataset: hf:lmms-lab/DocVQA:DocVQA@validation\ncolumns: {id: qid, groups: [kind]}\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert str(config.dataset) == "hf:lmms-lab/DocVQA:DocVQA@validation"
+    assert config.columns is not None and (config.columns.id, config.columns.groups) == ("qid", ("kind",))
+    path.write_text("task: docvqa\ncolumns: {imag: page}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key 'columns\.imag'; did you mean 'image'"):
+        load_config(path)

@@ -102,7 +102,7 @@ def test_a_new_task_runs_resumes_and_is_gated_through_the_cli(tmp_path: Path) ->
 
 
 def test_an_unknown_task_lists_the_tasks(tmp_path: Path) -> None:
-    listed = "Unknown task 'nope'. Available: qa, classification, sorting"
+    listed = "Unknown task 'nope'. Available: qa, classification, sorting, docvqa, infovqa, chartqa"
     result = CliRunner().invoke(app, ["run", "--task", "nope", "--out", str(tmp_path / "run")])
     assert result.exit_code == 2 and listed in result.output
     with pytest.raises(UnknownNameError, match=re.escape(listed)):

@@ -15,7 +15,7 @@ from rich.markup import escape
 from typer._click import Context  # typer vendors click: its groups receive this Context, not click's
 from typer.core import TyperGroup
 
-from vlmhyperbench.cli import ab, bench, compare, data, doctor, models, results, run, score, sync
+from vlmhyperbench.cli import ab, bench, compare, data, doctor, models, results, run, schema, score, sync
 from vlmhyperbench.cli.console import err_console
 from vlmhyperbench.errors import ExitCode, VlmHyperBenchError
 
@@ -49,6 +49,7 @@ app.command()(bench.bench)
 app.add_typer(data.app, name="data")
 app.command("run")(run.run)
 app.command("score")(score.score)
+app.command("schema")(schema.schema)
 app.add_typer(compare.app, name="compare")
 app.command("results")(results.results)
 app.add_typer(models.app, name="models")

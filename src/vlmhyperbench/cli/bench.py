@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vlmhyperbench.cli import track
 from vlmhyperbench.cli.console import console, err_console, say
 from vlmhyperbench.errors import ExitCode, MeasurementFailed, UsageError, VlmHyperBenchError
 
@@ -84,6 +85,8 @@ def bench(
     ] = None,
     request_timeout: Annotated[float, typer.Option(help="openai: seconds per request.")] = 600.0,
     retries: Annotated[int, typer.Option(help="openai: retries on 429, 5xx, dropped connections.")] = 3,
+    log_to: track.LogTo = None,
+    tracking_uri: track.TrackingUri = None,
 ) -> None:
     """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
 
@@ -96,6 +99,8 @@ def bench(
 
     check_model(model)  # a typo or an unreachable hub id fails before torch is imported
     from vlmhyperbench.engines import ENGINES, LoadOptions, engine_name
+
+    track.check(log_to, tracking_uri)
     from vlmhyperbench.models import resolve_attn, resolve_device
     from vlmhyperbench.perf import BenchRun, SweepSettings, parse_batches, run_bench, speed_record
     from vlmhyperbench.perf.runners import parse_runners
@@ -113,7 +118,11 @@ def bench(
         sweep = ServingSweep(parse_concurrency(concurrency), parse_rates(request_rate), num_prompts,
                              new_tokens, fixed_length, warmup, seed, parse_slo(slo))  # fmt: skip
         server = ServerOptions(base_url, request_timeout, retries, launch=launch)
-        bench_served(model, sweep, server, results, save, markdown)
+        served = bench_served(model, sweep, server, results, save, markdown)
+        if served is not None:
+            from vlmhyperbench.tracking import bench_result
+
+            track.log_result(log_to, tracking_uri, lambda: bench_result(served))
         return
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
@@ -168,6 +177,11 @@ def bench(
         raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({saved.kept(len(run.cases))})") from exc
     render(run, markdown, saved)
     run.check_measured()
+    if saved.path is not None:
+        from vlmhyperbench.tracking import bench_result
+
+        record = saved.path
+        track.log_result(log_to, tracking_uri, lambda: bench_result(record))
 
 
 def render(run: BenchRun, markdown: Path | None, saved: SweepFile) -> None:

@@ -30,8 +30,9 @@ def bench_served(
     results: Path | None,
     save: bool,
     markdown: Path | None,
-) -> None:
-    """Load the served engine (starting `--launch`), run the sweep, save after each case, render."""
+) -> Path | None:
+    """Load the served engine (starting `--launch`), run the sweep, save after each case, render; returns
+    the saved record (None: not saved)."""
     from dataclasses import replace
 
     from rich.markup import escape
@@ -76,6 +77,7 @@ def bench_served(
         render(run, markdown, saved, server)
         raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({saved.kept(len(run.cases))})") from exc
     render(run, markdown, saved, server)
+    return saved.path
 
 
 def render(run: BenchRun, markdown: Path | None, saved: SweepFile, server: ServerOptions) -> None:

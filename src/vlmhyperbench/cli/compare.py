@@ -15,6 +15,7 @@ import typer
 from typer._click import Context  # typer vendors click: its groups receive this Context, not click's
 from typer.core import TyperGroup
 
+from vlmhyperbench.cli import track
 from vlmhyperbench.cli.console import console, err_console, say
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.figures import DEFAULT_FIGURE, FIGURES
@@ -112,6 +113,8 @@ def runs(
     root: Annotated[
         Path | None, typer.Option(help="Results root (default: $VLMHYPERBENCH_RESULTS or .benchmarks).")
     ] = None,
+    log_to: track.LogTo = None,
+    tracking_uri: track.TrackingUri = None,
 ) -> None:
     """Compare benchmark runs, cells or baselines; exit 1 on a significant regression beyond --threshold.
 
@@ -126,13 +129,14 @@ def runs(
     from vlmhyperbench.report.compare import print_comparison, write_report
     from vlmhyperbench.results import ResultStore
 
+    track.check(log_to, tracking_uri)
     store = ResultStore(root)
     root = store.root
     if not 0.0 < confidence < 1.0:
         raise UsageError(f"--confidence {confidence}: a level between 0 and 1, e.g. 0.95")
     named = [*results, *([f"baseline:{baseline}"] if baseline else [])]
     if any(is_quality_address(address, root) for address in named):
-        gate = QualityGate(baseline, fallback_previous, save_baseline, force, out, root)
+        gate = QualityGate(baseline, fallback_previous, save_baseline, force, out, root, log_to, tracking_uri)
         raise typer.Exit(compare_quality_runs(results, threshold, confidence, gate))
     limit = parse_threshold(threshold or "5%")
     if require_all and allow_missing:
@@ -165,6 +169,7 @@ def runs(
         paths = write_report(comparison, out or store.compare_folder())
         say("wrote " + ", ".join(str(p) for p in paths.values()))
         code = comparison.exit_code()
+        _log(log_to, tracking_uri, paths, results)
     if save_baseline:
         if code and not force:
             err_console.print(
@@ -186,6 +191,15 @@ class QualityGate:
     force: bool
     out: Path | None
     root: Path
+    log_to: list[str] | None = None  # --log-to, --tracking-uri
+    tracking_uri: str | None = None
+
+
+def _log(log_to: list[str] | None, uri: str | None, paths: dict[str, Path], inputs: list[str]) -> None:
+    """The comparison's report to the trackers named by --log-to (`vlmhyperbench.tracking`)."""
+    from vlmhyperbench.tracking import compare_result
+
+    track.log_result(log_to, uri, lambda: compare_result(paths["json"], list(paths.values()), inputs))
 
 
 def compare_quality_runs(
@@ -211,6 +225,7 @@ def compare_quality_runs(
         paths = write_quality_report(comparison, gate.out or gate.root / "compare" / "quality")
         say("wrote " + ", ".join(str(p) for p in paths.values()))
         code = comparison.exit_code()
+        _log(gate.log_to, gate.tracking_uri, paths, results)
     if gate.save_baseline:
         if code and not gate.force:
             err_console.print(

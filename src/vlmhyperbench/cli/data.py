@@ -15,18 +15,29 @@ app = typer.Typer(help="Check and build datasets in the VLMHyperBench format.", 
 
 @app.command("check")
 def check(
-    directory: Annotated[Path, typer.Argument(help="Dataset folder holding annotation.csv and the images.")],
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Dataset folder (annotation.csv + images), a parquet file or folder, or hf:NAME."
+        ),
+    ],
     allow_absolute_paths: Annotated[
         bool, typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream.")
     ] = False,
     task: Annotated[
-        str | None, typer.Option(help="qa, classification or sorting (default: from the folder's layout).")
+        str | None,
+        typer.Option(help="qa, classification, sorting, or a table's benchmark (docvqa, chartqa...)."),
     ] = None,
 ) -> None:
     """Validate a dataset and list every problem (exit 1 if there is any): the checks a run makes first."""
     from vlmhyperbench.data import check_dataset, load_dataset
-    from vlmhyperbench.tasks import QA, detect_task
+    from vlmhyperbench.data.sources import is_table_source
+    from vlmhyperbench.errors import UsageError
+    from vlmhyperbench.tasks import QA, detect_task, public
 
+    if task is None and is_table_source(directory):
+        names = ", ".join(public.table_task_names())
+        raise UsageError(f"{directory} is a table: name its benchmark with --task ({names})")
     task = task or detect_task(directory)
     if task != QA:
         _check_task(directory, task)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from vlmhyperbench.cli import track
 from vlmhyperbench.cli.console import console, err_console, say
 from vlmhyperbench.cli.score import SCORING_HELP
 
@@ -19,9 +20,13 @@ def run(
     model: Annotated[
         str | None, typer.Option(help="dummy:<preset>, tesseract:rus, a local folder or a HF id.")
     ] = None,
-    dataset: Annotated[Path | None, typer.Option(help="Dataset folder (annotation.csv + images).")] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(help="Dataset folder (annotation.csv + images), a parquet file or folder, or hf:NAME."),
+    ] = None,
     task: Annotated[
-        str | None, typer.Option(help="qa (default), classification or sorting; the config's `task:`.")
+        str | None,
+        typer.Option(help="qa (default), classification, sorting, docvqa, chartqa...; the config's `task:`."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: results/run-<timestamp>)")] = None,
     resume: Annotated[
@@ -62,6 +67,8 @@ def run(
             "--prompt-fallback", help="A (doc class, question type) without a prompt: send the question."
         ),
     ] = None,
+    log_to: track.LogTo = None,
+    tracking_uri: track.TrackingUri = None,
 ) -> None:
     """Evaluate a VLM on a document dataset: answers, metrics, aggregations and a report.
 
@@ -71,6 +78,7 @@ def run(
     from vlmhyperbench.tasks import runnable
 
     runnable(task or "qa")  # an unknown --task is refused before anything prints or runs
+    track.check(log_to, tracking_uri)
     settings = load_config(config, task)
     if config is None and model is None:
         from vlmhyperbench.eval.config import default_config_note
@@ -124,6 +132,9 @@ def run(
     print_full_width(results_table(result.summary), console)
     for name, path in result.files.items():
         say(f"  {name}: {path}")
+    from vlmhyperbench.tracking import run_result
+
+    track.log_result(log_to, tracking_uri, lambda: run_result(result.out))
 
 
 def interrupted(out: Path) -> int:

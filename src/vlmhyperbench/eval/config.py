@@ -2,7 +2,8 @@
 
     model: dummy:tiny-qwen2-vl       # dummy:<preset>, a save_pretrained folder, a HF id, or ENGINE:NAME
     dataset: data/my-set             # folder with annotation.csv (omit: the built-in synthetic set)
-    task: qa                         # or classification, sorting: upstream's layouts (vlmhyperbench.tasks)
+    task: qa                         # or classification, sorting, docvqa, infovqa, chartqa, ocrbench, textvqa
+    columns: {id: questionId}        # a table dataset's columns (parquet, save_to_disk, hf:NAME): see below
     prompts: prompts.yaml            # prompt collection (omit: the built-in Russian one)
     metrics: [cer, wer, anls, bleu, exact_match]
     aggregators: [by_id, by_doc_question, by_doc_type, general]
@@ -15,6 +16,10 @@
     trust_remote_code: false         # run a model folder's own Python code (its config.json auto_map)
     server: {base_url: http://127.0.0.1:8000/v1, concurrency: 16}   # for model: openai:NAME
 
+`dataset` may also be a table (`vlmhyperbench.data.sources`): a parquet file or folder of shards, a
+`datasets.save_to_disk` folder, or `hf:NAME[:CONFIG][@SPLIT]`; `columns` (image, question, answers, id,
+groups) replaces any of the task's default column names.
+
 Relative paths in the file are read relative to the file's folder. Options given to `vlmhyperbench run`
 (`RunOverrides`) replace the file's values; `run.json` records the settings that result.
 """
@@ -25,11 +30,12 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from vlmhyperbench.data.sources import HUB_PREFIX, Columns
 from vlmhyperbench.errors import DataError
 
 DEFAULT_MODEL = "dummy:tiny-qwen2-vl"
@@ -84,7 +90,10 @@ class RunConfig(_Strict):
     dataset: Path | None = None
     task: str = Field(
         default="qa",
-        description="qa, classification or sorting (vlmhyperbench.tasks; checked as a run starts)",
+        description="qa, classification, sorting, docvqa... (vlmhyperbench.tasks; checked as a run starts)",
+    )
+    columns: Columns | None = Field(
+        default=None, description="a table dataset's column names (None: the task's defaults)"
     )
     synth: SynthSettings = SynthSettings()
     prompts: Path | None = None
@@ -203,13 +212,12 @@ def _allowed(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     current: Any = model
     for part in loc[:-1]:
         field = getattr(current, "model_fields", {}).get(part)
-        if (
-            field is None
-            or not isinstance(field.annotation, type)
-            or not issubclass(field.annotation, BaseModel)
-        ):
+        # a model, or an optional one (`Columns | None`)
+        kinds = [field.annotation, *get_args(field.annotation)] if field is not None else []
+        models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+        if not models:
             return []
-        current = field.annotation
+        current = models[0]
     return list(getattr(current, "model_fields", {}))
 
 
@@ -299,6 +307,8 @@ def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:
     updates = {
         name: base / value
         for name in ("dataset", "prompts", "out")
-        if (value := getattr(config, name)) is not None and not value.is_absolute()
+        if (value := getattr(config, name)) is not None
+        and not value.is_absolute()
+        and not str(value).startswith(HUB_PREFIX)  # hf:NAME is a dataset name, not a path
     }
     return config.model_copy(update=updates)

@@ -291,6 +291,9 @@ def write_run_report(result: RunResult) -> dict[str, Path]:
     summary = _clean(result.summary)
     rows = [_clean(dict(r)) for r in result.rows]
     files = {"report_md": result.out / "report.md", "report_html": result.out / "report.html"}
+    from vlmhyperbench.results.flat import write_flat_tables
+
+    files.update(write_flat_tables(result.out, {"by_id": rows}))
     write_text_atomic(files["report_md"], render_markdown(summary, rows))
     write_text_atomic(files["report_html"], render_html(summary, rows))
     return files

@@ -22,6 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # 1: machine_info.schema_version first written; typed environment facts; one benchmark identity for
 # suites and `bench`. Files without it (version 0) have the environment as strings: parsing converts them.
 SCHEMA_VERSION = 1
+# what each file says it is (`schema_name`); the JSON Schemas under docs/schemas/ (`results.contracts`)
+# describe them. Files written before these keys existed are read with the defaults.
+SPEED_SCHEMA = "vlmhyperbench/speed-record"
+RUN_SCHEMA = "vlmhyperbench/run-summary"
 
 Number = int | float  # int first: pydantic's smart unions keep an int an int
 
@@ -153,6 +157,9 @@ class SpeedRecord(_Open):
     datetime: str
     version: str
     failed: list[FailedCase] = Field(default_factory=list, alias="vlmhyperbench_failed")
+    # top level, beside pytest-benchmark's keys (it ignores the ones it does not know); the version is
+    # machine_info.schema_version, where it has been since version 1
+    schema_name: str = Field(default=SPEED_SCHEMA, alias="vlmhyperbench_schema")
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -257,6 +264,7 @@ class RunSummary(_Open):
     `by_doc_question` the aggregator tables; a score that could not be computed is None.
     """
 
+    schema_name: str = RUN_SCHEMA
     schema_version: int = SCHEMA_VERSION
     run: RunInfo
     config: dict[str, Any]

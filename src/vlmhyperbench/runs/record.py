@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 RESUME_KEYS = (
     "model",
     "dataset",
+    "columns",
     "synth",
     "prompts",
     "filters",

@@ -105,7 +105,13 @@ def clean(value: Any) -> Any:
 
 
 def write_summary(out: str | Path, summary: dict[str, Any]) -> Path:
-    """summary.json, checked against `vlmhyperbench.results.RunSummary`: strict JSON (NaN written as null)."""
+    """summary.json, checked against `vlmhyperbench.results.RunSummary`: strict JSON (NaN written as null),
+    and its tables as flat CSV beside it (`results.flat`)."""
     from vlmhyperbench.results import RunSummary, save_run_summary
+    from vlmhyperbench.results.flat import write_flat_tables
 
-    return save_run_summary(Path(out) / SUMMARY_FILE, RunSummary.model_validate(clean(summary)))
+    parsed = RunSummary.model_validate(clean(summary))
+    path = save_run_summary(Path(out) / SUMMARY_FILE, parsed)
+    tables = {"general": [parsed.general], "by_doc_type": parsed.by_doc_type}
+    write_flat_tables(Path(out), {**tables, "by_doc_question": parsed.by_doc_question})
+    return path

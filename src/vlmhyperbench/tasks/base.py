@@ -36,6 +36,8 @@ from vlmhyperbench.runs import Prepared, RunError, RunTask, Scored
 if TYPE_CHECKING:  # PIL is imported where an image is read
     import PIL.Image
 
+    from vlmhyperbench.data.sources import Columns, Table
+
 QA = "qa"  # question answering: the default task (`tasks.qa`)
 
 
@@ -53,6 +55,14 @@ class TaskItem:
     split: str
     images: tuple[str, ...]
     reference: str
+    # a question of a table source (`data.sources`): its text, every acceptable answer, its row in
+    # `TaskData.table` (the image stays there: `images` is empty), its group columns' values, and a hash of
+    # its question, answers and stored image for a resume to compare
+    question: str = ""
+    references: tuple[str, ...] = ()
+    row: int | None = None
+    groups: tuple[tuple[str, str], ...] = ()
+    digest: str = ""
 
 
 @dataclass
@@ -62,6 +72,8 @@ class TaskData:
     root: Path
     items: list[TaskItem]
     classes: dict[str, str] = field(default_factory=dict)
+    table: Table | None = None  # a table source's rows (parquet, save_to_disk, hf:), images decoded from it
+    source: dict[str, Any] | None = None  # `data.sources.source_fingerprint` of a table source
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,10 @@ class Task(RunTask):
     name: ClassVar[str]
     description: ClassVar[str]
     metrics: ClassVar[Mapping[str, Metric]]
+
+    def __init__(self, columns: Columns | None = None) -> None:
+        """`columns`: a run config's column mapping, for tasks that read a table source (others ignore it)."""
+        self.columns_given = columns
 
     @abstractmethod
     def check(self, root: Path) -> list[Problem]:
@@ -125,6 +141,24 @@ class Task(RunTask):
     @abstractmethod
     def image(self, data: TaskData, item: TaskItem) -> PIL.Image.Image:
         """The one image the engine sees for the item (engines take one image per query)."""
+
+    def fingerprint(self, data: TaskData, items: Sequence[TaskItem]) -> dict[str, Any]:
+        """What a resume compares: `task` holds a hash per item (its reference and page files, or the
+        `digest` a table item carries), `source` what identifies a table source (`data.sources`)."""
+        import json
+
+        def digest(item: TaskItem) -> str:
+            if item.digest:
+                return item.digest
+            h = hashlib.sha256(json.dumps([item.reference, list(item.images)]).encode())
+            for rel in item.images:
+                h.update((data.root / rel).read_bytes())
+            return h.hexdigest()[:16]
+
+        found: dict[str, Any] = {"task": {i.id: digest(i) for i in items}}
+        if data.source is not None:
+            found["source"] = data.source
+        return found
 
     @abstractmethod
     def score(self, data: TaskData, items: Sequence[TaskItem], answers: Mapping[str, str]) -> TaskScores:
@@ -179,8 +213,9 @@ class Task(RunTask):
         return Prepared(
             root=data.root,
             items=items,
-            fingerprint=_fingerprint(data, items),
-            pages=len({p for i in items for p in i.images}),
+            fingerprint=self.fingerprint(data, items),
+            # a folder task's page files, or a table source's rows (each row holds its one image)
+            pages=len({p for i in items for p in i.images} | {i.row for i in items if i.row is not None}),
             counted=f"{self.name}: {len(items)} items",
             prompts={"source": str(config.prompts or f"<built-in {self.name} prompt>"), "system": None},
             data=(data, template),
@@ -267,18 +302,6 @@ def _select(config: RunConfig, data: TaskData) -> list[TaskItem]:
     return items
 
 
-def _fingerprint(data: TaskData, items: Sequence[TaskItem]) -> dict[str, Any]:
-    """Per item: a hash of its reference and of its page files; a resume refuses changed answered items."""
-
-    def digest(item: TaskItem) -> str:
-        h = hashlib.sha256(json.dumps([item.reference, list(item.images)]).encode())
-        for rel in item.images:
-            h.update((data.root / rel).read_bytes())
-        return h.hexdigest()[:16]
-
-    return {"task": {i.id: digest(i) for i in items}}
-
-
 TASKS: Registry[type[Task]] = Registry("task")
 
 
@@ -292,13 +315,14 @@ def task_names() -> list[str]:
     return [QA, *TASKS.names()]
 
 
-def get_task(name: str) -> Task:
-    """A fresh instance of the registered task (UnknownNameError lists the tasks, `qa` included)."""
+def get_task(name: str, columns: Columns | None = None) -> Task:
+    """A fresh instance of the registered task (UnknownNameError lists the tasks, `qa` included);
+    `columns` is the run config's column mapping (`RunConfig.columns`)."""
     if name not in TASKS:
         from vlmhyperbench.registry import UnknownNameError
 
         raise UnknownNameError(f"Unknown task {name!r}. Available: {', '.join(task_names())}")
-    return TASKS.get(name)()
+    return TASKS.get(name)(columns)
 
 
 def detect_task(root: Path) -> str:

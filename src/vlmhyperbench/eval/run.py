@@ -20,7 +20,6 @@ import errno
 import json
 import os
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -187,11 +186,7 @@ def _region(sample: Sample) -> tuple[int, int, int, int] | None:
 
 
 def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
-    # The models contract has no system role; the system prompt leads the user turn instead.
-    with warnings.catch_warnings():  # each missing pair was already named once, before the model loaded
-        warnings.filterwarnings("ignore", message=".*no prompt for", category=UserWarning)
-        text = prompts.render(sample, fallback=True)
-    return f"{prompts.system}\n\n{text}" if prompts.system else text
+    return prompts.user_text(sample)
 
 
 @dataclass

@@ -141,15 +141,18 @@ def _memory(name: str, label: str, column: str, aliases: tuple[str, ...] = ()) -
     )  # fmt: skip
 
 
-def _joules_per_output_token(m: Any) -> float | None:
-    from vlmhyperbench.perf.energy import joules_per
+def joules_per(joules: float | None, count: int | float | None) -> float | None:
+    """Joules per token or per image; None (absent) without energy or without anything counted."""
+    if joules is None or not count:
+        return None
+    return joules / count
 
+
+def _joules_per_output_token(m: Any) -> float | None:
     return joules_per(getattr(m, "energy_j", None), sum(getattr(m, "output_tokens", None) or ()))
 
 
 def _joules_per_image(m: Any) -> float | None:
-    from vlmhyperbench.perf.energy import joules_per
-
     return joules_per(getattr(m, "energy_j", None), getattr(m, "images", None))
 
 

@@ -58,7 +58,7 @@ def test_bad_shapes_are_usage_errors() -> None:
         ({"ramp_end": 2.0}, "need --ramp-up"),
     ):
         with pytest.raises(UsageError, match=message):
-            LoadShape(**kwargs)  # type: ignore[arg-type]
+            LoadShape(**kwargs)
 
 
 def test_send_report_says_how_far_sends_fell_behind() -> None:

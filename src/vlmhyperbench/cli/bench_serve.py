@@ -152,7 +152,10 @@ def bench_served(
 
 
 def render(run: BenchRun, markdown: Path | None, saved: SweepFile, server: ServerOptions) -> None:
+    """The table (and a saturation sweep's verdict), failed cases, where things went; with --markdown,
+    the Markdown and, for two or more cases, the sweep's figure beside it (`<name>-serving.png`)."""
     from vlmhyperbench.report.serving import print_serving, serving_markdown
+    from vlmhyperbench.report.serving_plots import plottable, write_sweep_png
     from vlmhyperbench.writes import write_file
 
     infos = [case.info for case in run.cases]
@@ -164,5 +167,11 @@ def render(run: BenchRun, markdown: Path | None, saved: SweepFile, server: Serve
     if server.launch_log is not None:
         say(f"server log: {server.launch_log}")
     if markdown is not None and infos:
-        write_file(markdown, serving_markdown(infos))
+        plot = None
+        if plottable([(run.spec, infos)]):
+            plot = write_sweep_png(
+                [(run.spec, infos)], run.spec, markdown.with_name(f"{markdown.stem}-serving.png")
+            )
+            say(f"plot: {plot}")
+        write_file(markdown, serving_markdown(infos, plot.name if plot else None))
         say(f"markdown: {markdown}")

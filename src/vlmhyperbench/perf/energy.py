@@ -20,6 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from vlmhyperbench.figures import joules_per
+
+__all__ = ["NO_CHANGE", "Energy", "EnergyCounter", "joules_per", "open_energy_counter", "track_energy"]
+
 NO_CHANGE = "NVML's energy counter did not advance during the measurement (shorter than its update period)"
 
 
@@ -43,13 +47,6 @@ class Energy:
 
     def as_dict(self) -> dict[str, Any]:
         return {"joules": self.joules, "reason": self.reason, "devices": list(self.devices)}
-
-
-def joules_per(joules: float | None, count: int | float | None) -> float | None:
-    """Joules per token or per image; None (absent) without energy or without anything counted."""
-    if joules is None or not count:
-        return None
-    return joules / count
 
 
 class NvmlEnergyCounter:

@@ -177,6 +177,7 @@ def serving_figures(case: ServingCase, slo: SloTargets | None = None) -> dict[st
         "concurrency": case.concurrency,
         "request_rate": rate_label(case.rate),
         "shape": case.shape.as_dict(),
+        "load_shape": case.shape.label,
         "seed": case.seed,
         "num_prompts": len(case.records),
         "warmup": case.warmup,

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vlmhyperbench.errors import UsageError
-from vlmhyperbench.perf.bench import BenchCase, BenchRun
 from vlmhyperbench.serve.schedule import SloTargets
 from vlmhyperbench.serve.shapes import LoadShape
+
+if TYPE_CHECKING:  # the summary is read by `compare`, which runs without torch
+    from vlmhyperbench.perf.bench import BenchCase, BenchRun
 
 DEFAULT_PROBES = 6
 DEFAULT_SHARE = 0.9  # the SLO is met when at least this share of a case's requests meet it
@@ -73,7 +75,7 @@ def stop_reason(serving: Mapping[str, Any], best_goodput: float, plan: Saturatio
     return None
 
 
-MeasureCase = Callable[[int, LoadShape], BenchCase]
+MeasureCase = Callable[[int, LoadShape], "BenchCase"]
 
 
 def saturation_sweep(

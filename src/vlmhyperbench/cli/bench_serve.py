@@ -110,6 +110,7 @@ def bench_served(
 
     sweep = options.settings()
     plan = options.plan(sweep)
+    requests = sweep.requests()  # a bad --dataset is refused before the server starts
     store = ResultStore(results)
     folder = store.cell_folder(current_cell().id)
     if server.launch and server.launch_log is None:  # the server's log is kept with the results
@@ -132,9 +133,9 @@ def bench_served(
             progress.add_task(f"{escape(model)}: {cases} case(s) x {sweep.num_prompts} requests")
             assert isinstance(engine, OpenAIEngine)
             if plan is not None:
-                saturation_run(engine, sweep, plan, on_case=save_so_far, run=run)
+                saturation_run(engine, sweep, plan, save_so_far, run, requests)
             else:
-                serving_sweep(engine, sweep, on_case=save_so_far, run=run)
+                serving_sweep(engine, sweep, save_so_far, run, requests)
     except KeyboardInterrupt:
         render(run, markdown, saved, server)
         err_console.print(f"[yellow]interrupted[/yellow]: {escape(saved.kept(len(run.cases)))}")

@@ -15,7 +15,7 @@ order on every machine, and each image is encoded (PNG data URL) once however of
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,17 +35,17 @@ class ServedRequest:
     prompt: str
 
 
-def folder_items(root: str | Path, prompts: str | Path | None = None) -> Iterator[Item]:
-    """Every question of an `annotation.csv` dataset folder with its own page and rendered prompt."""
+def folder_items(root: str | Path, prompts: str | Path | None = None) -> list[Item]:
+    """Every question of an `annotation.csv` dataset folder with its own page and rendered prompt; the
+    folder is validated here (a DatasetError lists every problem), before any server is asked."""
     from vlmhyperbench.data import load_dataset, load_prompts
 
     dataset = load_dataset(root)
     collection = load_prompts(prompts)
-    for sample in dataset.samples:
-        yield dataset.image_file(sample), collection.user_text(sample), sample.id
+    return [(dataset.image_file(s), collection.user_text(s), s.id) for s in dataset.samples]
 
 
-def dataset_items(spec: str, prompts: str | Path | None = None) -> Iterator[Item]:
+def dataset_items(spec: str, prompts: str | Path | None = None) -> list[Item]:
     """The items of `--dataset SPEC`: a dataset folder (with annotation.csv)."""
     path = Path(spec)
     if path.is_dir():

@@ -151,11 +151,13 @@ def serving_sweep(
     sweep: ServingSweep,
     on_case: Callable[[BenchRun], None] | None = None,
     run: BenchRun | None = None,
+    requests: Sequence[ServedRequest] | None = None,
 ) -> BenchRun:
-    """Every (load shape, concurrency) case on a loaded engine, saved through `on_case` as it finishes."""
+    """Every (load shape, concurrency) case on a loaded engine, saved through `on_case` as it finishes;
+    `requests` (made before the server is asked, so a bad dataset costs nothing) or `sweep.requests()`."""
     run = run if run is not None else BenchRun(engine.spec)
     engine.ensure_fixed_length(Generation(sweep.new_tokens, sweep.fixed_length))
-    requests = sweep.requests()
+    requests = requests if requests is not None else sweep.requests()
     for shape in sweep.shapes:
         for concurrency in sweep.concurrencies:
             run.cases.append(measure_case(engine, sweep, requests, concurrency, shape))
@@ -184,13 +186,14 @@ def saturation_run(
     plan: SaturationPlan,
     on_case: Callable[[BenchRun], None] | None = None,
     run: BenchRun | None = None,
+    requests: Sequence[ServedRequest] | None = None,
 ) -> BenchRun:
     """`--sweep saturation` (serve/saturation.py) on a loaded engine, every probe saved as it finishes."""
     run = run if run is not None else BenchRun(engine.spec)
     engine.ensure_fixed_length(Generation(sweep.new_tokens, sweep.fixed_length))
-    requests = sweep.requests()
+    chosen = requests if requests is not None else sweep.requests()
 
     def measure(concurrency: int, shape: LoadShape) -> BenchCase:
-        return measure_case(engine, sweep, requests, concurrency, shape)
+        return measure_case(engine, sweep, chosen, concurrency, shape)
 
     return saturation_sweep(measure, plan, run, on_case)

@@ -132,8 +132,8 @@ def ceiling(args: argparse.Namespace, out: Path, image: str, tokenizer: Path) ->
     port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
     mock = (
-        f"{args.guidellm} mock-server --host 127.0.0.1 --port {port} --model instant --processor {tokenizer} "
-        "--ttft-ms 0 --itl-ms 0 --output-tokens 8"
+        f"{args.guidellm} mock-server --host 127.0.0.1 --port {port} --model instant "
+        "--ttft-ms 0 --itl-ms 0 --output-tokens 8"  # its own mock tokenizer
     )
     data = out / "requests.jsonl"
     with launch_server(mock, url, out / "mock.log", ready_timeout_s=180):

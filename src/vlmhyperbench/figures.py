@@ -141,6 +141,34 @@ def _memory(name: str, label: str, column: str, aliases: tuple[str, ...] = ()) -
     )  # fmt: skip
 
 
+def joules_per(joules: float | None, count: int | float | None) -> float | None:
+    """Joules per token or per image; None (absent) without energy or without anything counted."""
+    if joules is None or not count:
+        return None
+    return joules / count
+
+
+def _joules_per_output_token(m: Any) -> float | None:
+    return joules_per(getattr(m, "energy_j", None), sum(getattr(m, "output_tokens", None) or ()))
+
+
+def _joules_per_image(m: Any) -> float | None:
+    return joules_per(getattr(m, "energy_j", None), getattr(m, "images", None))
+
+
+def _energy(name: str, label: str, unit: str, column: str, measure: Callable[[Any], float | None]) -> Figure:
+    """Energy from NVML's counter (perf/energy.py): lower is better, absent (None) where not measured."""
+    return Figure(
+        name, label, unit, False, column=column, optional=True, better="less energy", worse="more energy",
+        measure=measure,
+    )  # fmt: skip
+
+
+JOULES_PER_OUTPUT_TOKEN = _energy(
+    "joules_per_output_token", "energy per output token", "J/tok", "J/tok", _joules_per_output_token
+)
+JOULES_PER_IMAGE = _energy("joules_per_image", "energy per image", "J/img", "J/img", _joules_per_image)
+
 # In the order results, tables and reports list them.
 for _figure in (
     Figure("ttft_s", "time to first token", "s", False, column="TTFT", display="ms", aliases=("ttft",)),
@@ -164,6 +192,8 @@ for _figure in (
     _memory("peak_memory_allocated_bytes", "peak memory allocated", "alloc", ("memory", "peak_memory")),
     _memory("peak_memory_reserved_bytes", "peak memory reserved", "resvd"),
     _memory("nvml_memory_used_bytes", "GPU memory used (NVML)", "NVML"),
+    JOULES_PER_OUTPUT_TOKEN,
+    JOULES_PER_IMAGE,
 ):
     register(_figure)
 
@@ -186,5 +216,7 @@ for _figure in (
            columns=("median", "p99"), display="ms", optional=True),
     Figure("e2e_s", "end-to-end latency", "s", False, spread=_PERCENTILES, column="E2E",
            columns=("median", "p99"), display="ms"),
+    JOULES_PER_OUTPUT_TOKEN,  # over the case: the launched server's GPUs' joules / its output tokens
+    JOULES_PER_IMAGE,  # ... / its completed requests (one page each)
 ):  # fmt: skip
     SERVING_FIGURES.add(_figure.name, _figure)

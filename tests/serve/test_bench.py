@@ -13,7 +13,9 @@ from vlmhyperbench.figures import SERVING_FIGURES
 from vlmhyperbench.perf.bench import document_pages
 from vlmhyperbench.serve.bench import ServingCase, overlap, run_case, serving_figures
 from vlmhyperbench.serve.client import RequestRecord, ServedClient, image_data_url
+from vlmhyperbench.serve.requests import ServedRequest
 from vlmhyperbench.serve.schedule import SloTargets, arrival_offsets
+from vlmhyperbench.serve.shapes import LoadShape
 
 TOKENS = 5
 
@@ -23,10 +25,15 @@ def urls() -> list[str]:
     return [image_data_url(page) for page in document_pages(2, size=(200, 260))]
 
 
-def measure(served: Served, urls: list[str], **settings: object) -> ServingCase:
+def measure(
+    served: Served, urls: list[str], num_prompts: int = 8, rate: float = math.inf, **settings: object
+) -> ServingCase:
     client = ServedClient(served.base_url, served.model, fixed_length_dialect="generation_config")
-    settings = {"num_prompts": 8, "max_tokens": TOKENS, "warmup": 1, **settings}
-    return asyncio.run(run_case(client, urls, "Total?", **settings))  # type: ignore[arg-type]
+    settings = {"max_tokens": TOKENS, "warmup": 1, "shape": LoadShape(rate), **settings}
+    requests = [
+        ServedRequest(f"page-{i % len(urls)}", urls[i % len(urls)], "Total?") for i in range(num_prompts)
+    ]
+    return asyncio.run(run_case(client, requests, **settings))  # type: ignore[arg-type]
 
 
 def test_figures_are_consistent_with_the_stream_and_usage(served: Served, urls: list[str]) -> None:
@@ -85,7 +92,7 @@ def test_overlap_counts_requests_in_flight() -> None:
 
 
 def test_goodput_counts_only_requests_within_the_slo() -> None:
-    case = ServingCase(concurrency=2, rate=math.inf, max_tokens=3, fixed_length=False, seed=0)
+    case = ServingCase(concurrency=2, shape=LoadShape(), max_tokens=3, fixed_length=False, seed=0)
     case.records = [record(0, 0.1, 1.0, 3), record(0, 0.9, 1.0, 3), record(0, 0.1, 2.0, 5)]
     case.records.append(RequestRecord(started_s=0, error="HTTP 500 (after 3 retries)"))
     case.duration_s = 2.0

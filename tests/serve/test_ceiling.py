@@ -14,6 +14,7 @@ from tests.serve.servers import INSTANT_TOKENS, free_port
 from vlmhyperbench.serve.bench import run_case, serving_figures
 from vlmhyperbench.serve.client import ServedClient
 from vlmhyperbench.serve.launch import launch_server
+from vlmhyperbench.serve.requests import ServedRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,9 +38,7 @@ def test_client_ceiling_against_an_instant_server(capsys, tmp_path: Path) -> Non
             case = asyncio.run(
                 run_case(
                     client,
-                    [TINY_IMAGE],
-                    "Hi",
-                    num_prompts=n,
+                    [ServedRequest("tiny", TINY_IMAGE, "Hi")] * n,
                     concurrency=concurrency,
                     max_tokens=8,
                     fixed_length=False,

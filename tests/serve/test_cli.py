@@ -60,8 +60,19 @@ def test_bad_serving_options_are_usage_errors() -> None:
         ("--concurrency", "0", "--concurrency must be at least 1"),
         ("--request-rate", "fast", "--request-rate 'fast'"),
         ("--slo", "e2e=5", "--slo 'e2e=5'"),
+        ("--burstiness", "0", "--burstiness must be a positive number"),
+        ("--ramp-up", "cubic", "--ramp-up 'cubic': use one of linear, exponential"),
+        ("--ramp-up-end", "4", "need --ramp-up linear|exponential"),
+        ("--sweep", "bisect", "--sweep 'bisect'"),
+        ("--sweep", "saturation", "--sweep saturation needs --slo"),
+        ("--dataset", "/nonexistent/data", "--dataset '/nonexistent/data': not a dataset folder"),
     ):
         result = CliRunner().invoke(
             app, ["bench", "--model", "openai:m", "--base-url", "http://x", option, value]
         )
         assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_load_shape_options_are_refused_for_an_in_process_model() -> None:
+    result = CliRunner().invoke(app, ["bench", "--model", "dummy:tiny-llava", "--burstiness", "0.5"])
+    assert result.exit_code == 2 and "--sweep are for openai: models" in result.output, result.output

@@ -87,6 +87,29 @@ def bench(
     retries: Annotated[int, typer.Option(help="openai: retries on 429, 5xx, dropped connections.")] = 3,
     log_to: track.LogTo = None,
     tracking_uri: track.TrackingUri = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="openai: send this dataset's questions (a folder with annotation.csv), seeded."),
+    ] = None,
+    burstiness: Annotated[
+        float, typer.Option(help="openai: gamma shape of the gaps between sends (1 Poisson, <1 burstier).")
+    ] = 1.0,
+    ramp_up: Annotated[
+        str | None, typer.Option(help="openai: linear or exponential, the rate from --ramp-up-start to -end.")
+    ] = None,
+    ramp_up_start: Annotated[float | None, typer.Option(help="openai: requests/s at the first send.")] = None,
+    ramp_up_end: Annotated[float | None, typer.Option(help="openai: requests/s at the last send.")] = None,
+    strict_rate: Annotated[
+        bool, typer.Option(help="openai: fail when the achieved send rate fell >5 % behind the plan.")
+    ] = False,
+    sweep_kind: Annotated[
+        str,
+        typer.Option("--sweep", help="openai: grid (every concurrency x rate) or saturation (needs --slo)."),
+    ] = "grid",
+    probes: Annotated[int, typer.Option(help="openai: --sweep saturation's most rate probes.")] = 6,
+    slo_share: Annotated[
+        float, typer.Option(help="openai: share of requests that must meet the --slo for a rate to pass.")
+    ] = 0.9,
 ) -> None:
     """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
 
@@ -107,23 +130,29 @@ def bench(
     from vlmhyperbench.results import ResultStore, SweepFile
     from vlmhyperbench.runs.progress import progress_bar
 
-    if ENGINES.get(engine_name(model)).served:  # concurrency x request rate, see cli/bench_serve.py
-        from vlmhyperbench.cli.bench_serve import bench_served
-        from vlmhyperbench.serve import ServerOptions, parse_rates, parse_slo
-        from vlmhyperbench.serve.schedule import parse_concurrency
-        from vlmhyperbench.serve.sweep import ServingSweep
+    if ENGINES.get(engine_name(model)).served:  # concurrency x load shape, see cli/bench_serve.py
+        from vlmhyperbench.cli.bench_serve import ServedOptions, bench_served
+        from vlmhyperbench.serve import ServerOptions
 
         if batch != "1" or attn or overhead:
             raise UsageError("a served model takes --concurrency, not --batch, --attn or --overhead")
-        sweep = ServingSweep(parse_concurrency(concurrency), parse_rates(request_rate), num_prompts,
-                             new_tokens, fixed_length, warmup, seed, parse_slo(slo))  # fmt: skip
+        served = ServedOptions(
+            concurrency=concurrency, request_rate=request_rate, num_prompts=num_prompts, slo=slo,
+            burstiness=burstiness, ramp_up=ramp_up, ramp_up_start=ramp_up_start, ramp_up_end=ramp_up_end,
+            strict_rate=strict_rate, dataset=dataset, sweep=sweep_kind, probes=probes, slo_share=slo_share,
+            new_tokens=new_tokens, fixed_length=fixed_length, warmup=warmup, seed=seed,
+        )  # fmt: skip
         server = ServerOptions(base_url, request_timeout, retries, launch=launch)
-        served = bench_served(model, sweep, server, results, save, markdown)
-        if served is not None:
+        saved_path = bench_served(model, served, server, results, save, markdown)
+        if saved_path is not None:
             from vlmhyperbench.tracking import bench_result
 
-            track.log_result(log_to, tracking_uri, lambda: bench_result(served))
+            track.log_result(log_to, tracking_uri, lambda: bench_result(saved_path))
         return
+    if dataset or ramp_up or strict_rate or sweep_kind != "grid" or burstiness != 1.0:
+        raise UsageError(
+            "--dataset, --burstiness, --ramp-up, --strict-rate and --sweep are for openai: models"
+        )
     batches = parse_batches(batch)
     size = parse_image_size(image_size)
     attns: list[str | None] = [a.strip() for a in attn.split(",") if a.strip()] if attn else [None]

@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 
 import torch
 
+from vlmhyperbench.perf.energy import open_energy_counter, track_energy
 from vlmhyperbench.perf.hooks import TokenMarks, VisionMarks
 from vlmhyperbench.perf.measurement import GenerationMeasurement
 from vlmhyperbench.perf.memory import MemoryTracker
@@ -110,7 +111,12 @@ def measure_generation(
     vision = VisionMarks(clock)
     memory_tracker = MemoryTracker(loaded.device)
 
-    with memory_tracker.track() as memory, vision.attach(loaded.vision_modules()):
+    energy_counter = open_energy_counter(loaded.device)  # opened before the clock starts
+    with (
+        track_energy(energy_counter) as energy,
+        memory_tracker.track() as memory,
+        vision.attach(loaded.vision_modules()),
+    ):
         clock.synchronize()
         start = clock.mark()
         wall_start = time.perf_counter()
@@ -150,6 +156,8 @@ def measure_generation(
         nvml_memory_used_bytes=memory.nvml_used_bytes,
         clock=clock.name,
         image_tokens=image_tokens,
+        energy_j=energy.joules,
+        energy_reason=energy.reason,
     )
 
 

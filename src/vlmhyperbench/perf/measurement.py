@@ -6,7 +6,8 @@ Definitions follow vLLM's `benchmark_serving` so numbers compare:
   where end_i is when sequence i emitted its last token (the batch latency in fixed-length runs);
 - output tokens/s = all new tokens / latency; total tokens/s = (input + output tokens) / latency;
 - decode tokens/s = tokens generated after the first step / (latency - TTFT);
-- images/s = images / latency; lm_s = latency - vision_s.
+- images/s = images / latency; lm_s = latency - vision_s;
+- joules per output token = energy_j / all new tokens; joules per image = energy_j / images (figures.py).
 Preprocessing (templating, tokenising, image resizing) happens before the timer starts.
 
 Each figure declared in `vlmhyperbench.figures` is read from the attribute of its name: a new figure is a
@@ -40,6 +41,8 @@ class GenerationMeasurement:
     nvml_memory_used_bytes: int | None = None
     clock: str = "perf_counter"
     image_tokens: int | None = None  # image placeholder tokens per image, as the LM saw them
+    energy_j: float | None = None  # NVML's energy counter over the round (perf/energy.py); None: absent
+    energy_reason: str | None = None  # why energy_j is None
 
     def __post_init__(self) -> None:
         counts = (self.input_tokens, self.output_tokens)

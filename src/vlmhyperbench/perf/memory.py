@@ -31,7 +31,7 @@ def nvml_used_bytes(device: Any) -> int | None:
             index = (
                 device.index if getattr(device, "index", None) is not None else torch.cuda.current_device()
             )
-            handle = _nvml_handle(pynvml, torch, index)
+            handle = nvml_handle(pynvml, torch, index)
             return int(pynvml.nvmlDeviceGetMemoryInfo(handle).used)
         finally:
             pynvml.nvmlShutdown()
@@ -39,7 +39,7 @@ def nvml_used_bytes(device: Any) -> int | None:
         return None
 
 
-def _nvml_handle(pynvml: Any, torch: Any, index: int) -> Any:
+def nvml_handle(pynvml: Any, torch: Any, index: int) -> Any:
     # torch indexes devices after CUDA_VISIBLE_DEVICES; NVML does not: match by UUID where we can.
     uuid = getattr(torch.cuda.get_device_properties(index), "uuid", None)
     if uuid is not None:

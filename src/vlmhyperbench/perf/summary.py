@@ -92,7 +92,15 @@ def extra_info(
         "config": config,
         "metrics": summarize(measurements),
         "rounds": per_round(measurements),
+        "energy": energy_note(measurements),
     }
+
+
+def energy_note(measurements: Sequence[Any]) -> dict[str, Any]:
+    """Whether the rounds' energy was measured and, where it was not, why (the figures are then None)."""
+    joules = [getattr(m, "energy_j", None) for m in measurements]
+    reasons = sorted({r for m in measurements if (r := getattr(m, "energy_reason", None))})
+    return {"joules": joules, "measured": sum(j is not None for j in joules), "reasons": reasons}
 
 
 OVERHEAD_GOAL = 0.98

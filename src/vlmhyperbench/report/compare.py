@@ -26,6 +26,7 @@ from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
 from vlmhyperbench.report.format import md_row, print_full_width, readable
 from vlmhyperbench.report.plots import forest_legend
+from vlmhyperbench.report.serving_plots import serving_comparison
 from vlmhyperbench.writes import refusing_writes
 
 ENVIRONMENT_FACTS = ("python", "torch", "torch_cuda", "transformers", "gpu", "driver", "profile", "git_sha")
@@ -302,14 +303,19 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
 
 
 def write_report(comparison: Comparison, out_dir: Path, stem: str = "compare") -> dict[str, Path]:
-    """compare.md, compare.json and, when some benchmark was compared, compare.png in `out_dir`.
+    """compare.md, compare.json and, when some benchmark was compared, compare.png in `out_dir`; where two
+    or more of the results are serving sweeps, also their figure (compare-serving.png), linked from
+    compare.md.
 
     With nothing to plot no chart is written, and an older one of ours there is removed: it would sit
     beside this report as if it showed it."""
     with refusing_writes(out_dir):  # a read-only or mistyped --out is one line naming it
         out_dir.mkdir(parents=True, exist_ok=True)
         markdown = out_dir / f"{stem}.md"
-        markdown.write_text(to_markdown(comparison), encoding="utf-8")
+        served = serving_comparison(
+            [comparison.reference, *comparison.others], out_dir / f"{stem}-serving.png"
+        )
+        markdown.write_text(to_markdown(comparison) + "\n".join(served), encoding="utf-8")
         data = out_dir / f"{stem}.json"
         data.write_text(json.dumps(comparison.to_dict(), indent=2, default=str), encoding="utf-8")
         paths = {"markdown": markdown, "json": data}

@@ -16,8 +16,9 @@ from rich.table import Table
 from vlmhyperbench.figures import SERVING_FIGURES
 from vlmhyperbench.report.format import in_column, md_row, number, print_full_width
 
-CASE_KEYS = (("rate", "request_rate"), ("conc.", "concurrency"), ("done", "completed"), ("failed", "failed"),
-             ("retries", "retries"), ("max in\nflight", "max_concurrent"))  # fmt: skip
+CASE_KEYS = (("load", "load_shape"), ("conc.", "concurrency"), ("done", "completed"), ("failed", "failed"),
+             ("retries", "retries"), ("max in\nflight", "max_concurrent"),
+             ("sent\nreq/s", "achieved_send_rate"))  # fmt: skip
 
 
 def _serving(info: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -28,7 +29,8 @@ def _serving(info: Mapping[str, Any]) -> Mapping[str, Any]:
 def serving_columns(infos: list[Mapping[str, Any]]) -> list[tuple[str, Any]]:
     """(title, cell function) per column; optional figures (goodput, ITL) only where some case has them."""
     columns: list[tuple[str, Any]] = [
-        (title, lambda s, key=key: number(s.get(key))) for title, key in CASE_KEYS
+        (title, lambda s, key=key: number(s.get(key) if key != "load_shape" else load_label(s)))
+        for title, key in CASE_KEYS
     ]
     for figure in SERVING_FIGURES:
         for stat in figure.table_stats:
@@ -38,6 +40,26 @@ def serving_columns(infos: list[Mapping[str, Any]]) -> list[tuple[str, Any]]:
             title = f"{figure.column}{'' if stat == figure.aggregate else ' ' + stat}\n{figure.display_unit}"
             columns.append((title, lambda s, key=key, figure=figure: in_column(s.get(key), figure)))
     return columns
+
+
+def load_label(serving: Mapping[str, Any]) -> str:
+    """How the case's requests were sent: `r4`, `r4-b0.5`, `ramp-linear-1-8` (older results: the rate)."""
+    return str(serving.get("load_shape") or f"r{serving.get('request_rate')}")
+
+
+def saturation_lines(infos: list[Mapping[str, Any]]) -> list[str]:
+    """The saturation sweep's verdict (serve/saturation.py), one line each; none for another sweep."""
+    from vlmhyperbench.serve.saturation import saturation_summary
+
+    summary = saturation_summary(infos)
+    if summary is None:
+        return []
+    return [
+        f"highest rate meeting the SLO (>= {summary['share']:.0%} of requests): "
+        f"{summary['highest_rate_text']}",
+        f"knee (goodput {summary['knee_goodput']:.3g} req/s): {summary['knee_text']}",
+        f"{summary['probes']} rate probe(s); stopped: {summary['stopped']}",
+    ]
 
 
 def serving_rows(infos: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[list[str]]]:
@@ -70,10 +92,19 @@ def print_serving(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
     for row in cells:
         table.add_row(*row)
     print_full_width(table, console)
+    for line in saturation_lines(rows):
+        console.print(line, highlight=False)
 
 
-def serving_markdown(infos: Iterable[Mapping[str, Any]]) -> str:
+def serving_markdown(infos: Iterable[Mapping[str, Any]], plot: str | None = None) -> str:
+    """The table, the saturation verdict and, where `plot` names one, the sweep's figure."""
     rows = list(infos)
     titles, cells = serving_rows(rows)
     lines = [f"**{serving_title(rows)}**", "", md_row(titles), "|" + "|".join("--:" for _ in titles) + "|"]
-    return "\n".join([*lines, *(md_row(row) for row in cells)]) + "\n"
+    lines += [md_row(row) for row in cells]
+    verdict = saturation_lines(rows)
+    if verdict:
+        lines += ["", *(f"- {line}" for line in verdict)]
+    if plot:
+        lines += ["", f"![latency vs throughput, goodput vs offered rate]({plot})"]
+    return "\n".join(lines) + "\n"

@@ -7,7 +7,6 @@ Poisson arrivals are exponential gaps with mean 1/R drawn from `random.Random(se
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
 
 from vlmhyperbench.counts import parse_counts
@@ -71,17 +70,10 @@ def rate_label(rate: float) -> str:
 
 
 def arrival_offsets(n: int, rate: float, seed: int = 0) -> list[float]:
-    """Seconds from the start at which each of `n` requests is sent."""
-    if n < 1:
-        raise UsageError(f"need at least one request, got {n}")
-    if math.isinf(rate):
-        return [0.0] * n
-    rng = random.Random(seed)
-    offsets, t = [], 0.0
-    for _ in range(n):
-        offsets.append(t)
-        t += rng.expovariate(rate)
-    return offsets
+    """Seconds from the start at which each of `n` requests is sent (Poisson; see `shapes.LoadShape`)."""
+    from vlmhyperbench.serve.shapes import LoadShape
+
+    return LoadShape(rate).offsets(n, seed)
 
 
 def parse_concurrency(text: str) -> list[int]:

@@ -9,7 +9,6 @@ Everything else a run does (folder, resume, engine loop, summary.json) is the pi
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, ClassVar
 
 from vlmhyperbench.data import ANNOTATION_FILE, Dataset, Sample, load_dataset
 from vlmhyperbench.data.fingerprint import changes, fingerprint
-from vlmhyperbench.data.prompts import PromptCollection, load_prompts
+from vlmhyperbench.data.prompts import load_prompts
 from vlmhyperbench.engines import Query
 from vlmhyperbench.eval.aggregate import (
     AGGREGATORS,
@@ -73,14 +72,6 @@ def _region(sample: Sample) -> tuple[int, int, int, int] | None:
         return None
 
 
-def _prompt_text(prompts: PromptCollection, sample: Sample) -> str:
-    # The models contract has no system role; the system prompt leads the user turn instead.
-    with warnings.catch_warnings():  # each missing pair was already named once, before the model loaded
-        warnings.filterwarnings("ignore", message=".*no prompt for", category=UserWarning)
-        text = prompts.render(sample, fallback=True)
-    return f"{prompts.system}\n\n{text}" if prompts.system else text
-
-
 def _answerable(config: RunConfig, samples: list[Sample]) -> tuple[list[Sample], list[Sample]]:
     """The questions the engine can answer, and the rest: an engine that reads only the answer region
     (`needs_bbox`, e.g. tesseract) cannot answer a row without answer_bbox. Those rows are left out and
@@ -126,7 +117,7 @@ class QuestionAnswering(RunTask):
 
     def queries(self, prepared: Prepared, items: list[Any]) -> list[Query]:
         dataset, prompts = prepared.data
-        return [Query(dataset.load_image(s), _prompt_text(prompts, s), _region(s)) for s in items]
+        return [Query(dataset.load_image(s), prompts.user_text(s), _region(s)) for s in items]
 
     def score_run(
         self, prepared: Prepared, config: RunConfig, answers: Mapping[str, str], answers_file: Path

@@ -82,6 +82,14 @@ class PromptCollection:
             question=sample.question, doc_class=sample.doc_class, question_type=sample.question_type
         )
 
+    def user_text(self, sample: Sample) -> str:
+        """The whole user turn a model is sent: the system prompt (models here have no system role) leads
+        the rendered prompt; a missing pair sends the question (warned once, before the model loads)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*no prompt for", category=UserWarning)
+            text = self.render(sample, fallback=True)
+        return f"{self.system}\n\n{text}" if self.system else text
+
 
 def _check_template(template: object, file: str, key: str) -> str:
     if not isinstance(template, str) or not template.strip():

@@ -52,3 +52,36 @@ def test_builtin_pages_and_bad_sources() -> None:
         request_cycle([], 3)
     with pytest.raises(DataError, match="request q1: cannot read image"):
         request_cycle([(Path("/nonexistent.png"), "p", "q1")], 1)
+
+
+def test_a_table_source_sends_each_rows_question_with_its_own_page(tmp_path: Path) -> None:
+    """A parquet file in DocVQA's layout: each row's question is its prompt and its image its page, the
+    questionId its id; a page is decoded from the table only when its request is made."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from tests.data.tables import docvqa
+
+    rows = [("q1", "What is the date?", ["1 May"]), ("q2", "Total?", ["$12"]), ("q3", "Who?", ["Ann"])]
+    docvqa(rows).to_parquet(str(tmp_path / "val.parquet"))
+    items = dataset_items(str(tmp_path / "val.parquet"))
+    assert [(prompt, item_id) for _, prompt, item_id in items] == [(q, i) for i, q, _ in rows]
+    assert all(callable(image) for image, _, _ in items)  # nothing decoded before it is sent
+    colors = {"q1": (255, 255, 255), "q2": (128, 128, 128), "q3": (255, 255, 0)}  # tables.docvqa's pages
+    for request in request_cycle(items, 4, seed=1):
+        data = base64.b64decode(request.image_url.split(",", 1)[1])
+        with Image.open(io.BytesIO(data)) as page:
+            assert page.convert("RGB").getpixel((0, 0)) == colors[request.id]
+
+
+def test_a_table_without_an_image_or_question_column_is_one_line(tmp_path: Path) -> None:
+    from tests.data.tables import docvqa
+
+    docvqa([("q1", "Date?", ["1 May"])]).remove_columns(["image"]).to_parquet(str(tmp_path / "t.parquet"))
+    with pytest.raises(DataError, match=r"t\.parquet: no column image \(the table has questionId, question"):
+        dataset_items(str(tmp_path / "t.parquet"))
+    docvqa([("q1", " ", ["1 May"])]).to_parquet(str(tmp_path / "e.parquet"))
+    with pytest.raises(DataError, match=r"e\.parquet: row 0, column question: empty question"):
+        dataset_items(str(tmp_path / "e.parquet"))

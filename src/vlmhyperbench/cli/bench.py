@@ -89,7 +89,10 @@ def bench(
     tracking_uri: track.TrackingUri = None,
     dataset: Annotated[
         str | None,
-        typer.Option(help="openai: send this dataset's questions (a folder with annotation.csv), seeded."),
+        typer.Option(
+            help="openai: send this dataset's questions, seeded: a folder with annotation.csv, a parquet "
+            "file or folder, a save_to_disk folder or hf:NAME[:CONFIG][@SPLIT]."
+        ),
     ] = None,
     burstiness: Annotated[
         float, typer.Option(help="openai: gamma shape of the gaps between sends (1 Poisson, <1 burstier).")

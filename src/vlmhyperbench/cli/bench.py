@@ -84,6 +84,9 @@ def bench(
     ] = None,
     request_timeout: Annotated[float, typer.Option(help="openai: seconds per request.")] = 600.0,
     retries: Annotated[int, typer.Option(help="openai: retries on 429, 5xx, dropped connections.")] = 3,
+    launch_timeout: Annotated[
+        float, typer.Option(help="openai: seconds a --launch server may take to answer /v1/models.")
+    ] = 600.0,
 ) -> None:
     """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
 
@@ -109,7 +112,9 @@ def bench(
             raise UsageError("a served model takes --concurrency, not --batch, --attn or --overhead")
         sweep = ServingSweep(parse_concurrency(concurrency), parse_rates(request_rate), num_prompts,
                              new_tokens, fixed_length, warmup, seed, parse_slo(slo))  # fmt: skip
-        server = ServerOptions(base_url, request_timeout, retries, launch=launch)
+        server = ServerOptions(
+            base_url, request_timeout, retries, launch=launch, ready_timeout_s=launch_timeout
+        )
         bench_served(model, sweep, server, results, save, markdown)
         return
     batches = parse_batches(batch)

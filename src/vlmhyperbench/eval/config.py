@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
 
 from vlmhyperbench.errors import DataError
 
@@ -61,6 +61,14 @@ class ServerSettings(_Strict):
     timeout_s: float = Field(default=600.0, gt=0, description="per request")
     retries: int = Field(default=3, ge=0, description="on 429, 5xx and dropped connections")
     launch: str | None = Field(default=None, description="server command started first, stopped after")
+
+    @field_serializer("base_url", "launch", when_used="json")
+    def _masked(self, value: str | None) -> str | None:
+        """What run.json, summary.json and --print-config record: a URL's password and a key in the command
+        as *** (`serve.redact`); the values used to connect stay as given."""
+        from vlmhyperbench.serve.redact import redact
+
+        return None if value is None else redact(value)
 
 
 class SynthSettings(_Strict):
@@ -265,13 +273,16 @@ class RunOverrides:
     base_url: str | None = None  # server.base_url, and the two below: the config's `server:` block
     concurrency: int | None = None
     launch: str | None = None
+    timeout_s: float | None = None  # --request-timeout
+    retries: int | None = None
 
     def apply(self, config: RunConfig) -> RunConfig:
         """`config` with every given option in place of its value."""
         given = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
         data = config.model_dump()
         filters = {k: list(given.pop(k)) for k in ("doc_class", "question_type") if k in given}
-        server = {k: given.pop(k) for k in ("base_url", "concurrency", "launch") if k in given}
+        server_keys = ("base_url", "concurrency", "launch", "timeout_s", "retries")
+        server = {k: given.pop(k) for k in server_keys if k in given}
         data.update(given)
         data["filters"].update(filters)
         data["server"].update(server)

@@ -18,7 +18,7 @@ from vlmhyperbench.ab.stats import METHOD as AB_METHOD
 from vlmhyperbench.compare.comparison import METHOD, BenchmarkRow, Comparison, Delta, Verdict
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
-from vlmhyperbench.report.format import md_row, print_full_width, readable
+from vlmhyperbench.report.format import md_escape, md_row, print_full_width, readable
 from vlmhyperbench.report.plots import forest_legend
 from vlmhyperbench.writes import refusing_writes
 
@@ -126,7 +126,7 @@ def build_table(comparison: Comparison) -> Table:
     title = _title(comparison)
     if not comparison.cross_cell:
         title += f"\nbaseline {reference.label} -> current {comparison.others[0].label}"
-    table = Table(title=escape(title), caption=_caption(comparison), show_lines=comparison.cross_cell)
+    table = Table(title=escape(title), caption=escape(_caption(comparison)), show_lines=comparison.cross_cell)
     table.add_column("benchmark", overflow="fold", min_width=12)
     if not comparison.cross_cell:
         table.add_column(_value_header("baseline", comparison.figure), justify="right")
@@ -182,7 +182,7 @@ def _md_sources(results: list[ResultSet]) -> list[str]:
 def to_markdown(comparison: Comparison) -> str:
     figure = comparison.figure
     lines = [
-        f"# Comparison: {_title(comparison)}",
+        f"# Comparison: {md_escape(_title(comparison))}",
         "",
         f"**{summary(comparison)}**",
         "",

@@ -113,7 +113,11 @@ def probe_fixed_length(base_url: str, model: str, timeout_s: float = 120.0) -> s
         except httpx.HTTPError:
             return None
         if response.status_code == 200:
-            usage = (response.json() or {}).get("usage") or {}
-            if usage.get("completion_tokens") in (None, 2):
+            try:
+                answer = response.json()
+            except ValueError:  # not JSON: this server cannot tell us how long its answers are
+                return None
+            usage = (answer.get("usage") if isinstance(answer, dict) else None) or {}
+            if isinstance(usage, dict) and usage.get("completion_tokens") in (None, 2):
                 return dialect
     return None

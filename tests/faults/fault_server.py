@@ -3,7 +3,8 @@
 Standard library only, so it runs both in a thread of a test (`running(mode)`) and as a `--launch`
 command (`python tests/faults/fault_server.py --port N --mode ok --api-key K`). It lists one model
 (`--model`, default `fault`) at `/v1/models`, answers `/version`, and streams chat completions as SSE,
-except for what its mode says:
+except for what its mode says (`--api-key K` is printed at start, as servers print their settings, and
+required as the Bearer token only with `--require-key`):
 
 - `ok`: a good stream, `answer-<n>` with a finish_reason and `[DONE]`; `slow` the same after 0.3 s;
 - `garbage`: HTTP 200 with a body that is not JSON; `empty`: HTTP 200 with `{}`;
@@ -182,8 +183,9 @@ def main() -> None:
     parser.add_argument("--mode", default="ok")
     parser.add_argument("--model", default="fault")
     parser.add_argument("--api-key", default=None)
+    parser.add_argument("--require-key", action="store_true")
     args = parser.parse_args()
-    server = FaultServer(args.port, args.mode, args.model, args.api_key)
+    server = FaultServer(args.port, args.mode, args.model, args.api_key if args.require_key else None)
     print(f"fault server on {server.base_url}, mode {args.mode}, started as {args}", flush=True)
     server.serve_forever()
 

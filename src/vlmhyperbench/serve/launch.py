@@ -104,6 +104,7 @@ def launch_server(
     if not argv:
         raise UsageError("--launch needs a command, e.g. --launch 'vllm serve MODEL --port 8000'")
     log.parent.mkdir(parents=True, exist_ok=True)
+    scrub_file(log)  # an earlier session killed before its end left it unmasked
     with log.open("ab") as handle:
         try:
             process = subprocess.Popen(

@@ -52,7 +52,7 @@ class FaultHandler(BaseHTTPRequestHandler):
     server: FaultServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _auth(self) -> str:
@@ -71,7 +71,11 @@ class FaultHandler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None) -> None:
         self.send_response_only(status)
-        for name, value in {"Content-Type": kind, "Content-Length": str(len(body)), **(headers or {})}.items():
+        for name, value in {
+            "Content-Type": kind,
+            "Content-Length": str(len(body)),
+            **(headers or {}),
+        }.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
@@ -83,7 +87,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             return {"Server": HOSTILE_SERVER}
         return {}
 
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         if self._refused():
             return
         if self.path.rstrip("/") == "/v1/models":
@@ -99,7 +103,7 @@ class FaultHandler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": "not found"})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
         if self._refused():
@@ -157,7 +161,9 @@ class FaultHandler(BaseHTTPRequestHandler):
 
     def _event(self, delta: dict[str, Any], finish: str | None = None) -> None:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        self._raw({"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": [choice]})
+        self._raw(
+            {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": [choice]}
+        )
 
     def _raw(self, event: dict[str, Any]) -> None:
         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())

@@ -47,9 +47,10 @@ def _run(cli: Cli, base_url: str, dataset: Path, out: Path, *extra: str) -> subp
                "--retries", "0", "--request-timeout", "3", *extra, timeout=300)  # fmt: skip
 
 
-def _bench(cli: Cli, base_url: str, results: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return cli("bench", "--model", MODEL, "--base-url", base_url, "--results", results, "--num-prompts", "2",
-               "--new-tokens", "4", "--retries", "0", "--request-timeout", "3", *extra, timeout=300)  # fmt: skip
+def _bench(cli: Cli, base_url: str, results: Path, *extra: str | Path) -> subprocess.CompletedProcess[str]:
+    return cli("bench", "--model", MODEL, "--base-url", base_url, "--results", results, "--num-prompts",
+               "2", "--new-tokens", "4", "--retries", "0", "--request-timeout", "3", *extra,
+               timeout=300)  # fmt: skip
 
 
 def test_nothing_listening_is_one_line_naming_the_url(
@@ -193,7 +194,9 @@ def test_a_launched_server_that_never_answers_gives_up_after_launch_timeout(
     url = f"http://127.0.0.1:{_free_port()}/v1"
     never = f"{sys.executable} -c 'import time; time.sleep(120)'"
     started = time.monotonic()
-    output = one_line_error(_bench(cli, url, tmp_path / "results", "--launch", never, "--launch-timeout", "2"))
+    output = one_line_error(
+        _bench(cli, url, tmp_path / "results", "--launch", never, "--launch-timeout", "2")
+    )
     assert f"server did not answer {url} within 2 s (--launch-timeout)" in output
     assert time.monotonic() - started < 100  # not the 600 s default (a bound on hanging, not a speed claim)
 

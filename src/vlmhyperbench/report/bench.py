@@ -133,7 +133,12 @@ def bench_markdown(infos: Iterable[Mapping[str, Any]]) -> str:
     rows = list(infos)
     shown = table_columns(rows)
     aligns = [":--" if column.text else "--:" for column in shown]
-    lines = [f"**{md_escape(bench_title(rows))}**", "", md_row(c.title for c in shown), "|" + "|".join(aligns) + "|"]
+    lines = [
+        f"**{md_escape(bench_title(rows))}**",
+        "",
+        md_row(c.title for c in shown),
+        "|" + "|".join(aligns) + "|",
+    ]
     lines += [md_row(table_cells(row, shown)) for row in rows]
     return "\n".join(lines) + "\n"
 

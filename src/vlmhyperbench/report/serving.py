@@ -76,5 +76,10 @@ def print_serving(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
 def serving_markdown(infos: Iterable[Mapping[str, Any]]) -> str:
     rows = list(infos)
     titles, cells = serving_rows(rows)
-    lines = [f"**{md_escape(serving_title(rows))}**", "", md_row(titles), "|" + "|".join("--:" for _ in titles) + "|"]
+    lines = [
+        f"**{md_escape(serving_title(rows))}**",
+        "",
+        md_row(titles),
+        "|" + "|".join("--:" for _ in titles) + "|",
+    ]
     return "\n".join([*lines, *(md_row(row) for row in cells)]) + "\n"

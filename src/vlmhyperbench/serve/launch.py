@@ -65,9 +65,7 @@ def wait_until_ready(server: LaunchedServer, base_url: str, timeout_s: float, po
         except ModelLoadError:
             pass
         if time.monotonic() >= deadline:
-            raise _fail(
-                server, f"server did not answer {base_url} within {timeout_s:g} s (--launch-timeout)"
-            )
+            raise _fail(server, f"server did not answer {base_url} within {timeout_s:g} s (--launch-timeout)")
         time.sleep(poll_s)
 
 

@@ -22,13 +22,17 @@ KEY_VARIABLES = ("VLMHYPERBENCH_API_KEY", "OPENAI_API_KEY")
 MIN_SECRET_CHARS = 4  # shorter values ("EMPTY" aside) would mask ordinary words
 IDENTITY_CHARS = 512  # the most one string the server says about itself may take in a result
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<password>[^/\s@]+)@")
+_URL_PASSWORD = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<password>[^/\s@]+)@"
+)
 _SECRET_OPTION = re.compile(
     r"(?P<option>--?[A-Za-z0-9_-]*(?:key|token|secret|password|passwd)[A-Za-z0-9_-]*)(?P<sep>[=\s]+)"
     r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"']+)",
     re.IGNORECASE,
 )
-_AUTH_SCHEME = re.compile(r"(?P<scheme>\b(?:Bearer|Basic|Token)\s+)(?P<value>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE)
+_AUTH_SCHEME = re.compile(
+    r"(?P<scheme>\b(?:Bearer|Basic|Token)\s+)(?P<value>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE
+)
 
 
 def environment_keys() -> list[str]:
@@ -58,7 +62,7 @@ def redact_data(value: Any) -> Any:
 
 
 def bounded(value: Any, max_chars: int = IDENTITY_CHARS, max_items: int = 32) -> Any:
-    """`value` with each string cut to `max_chars` (marked `...[cut]`) and each list or dict to `max_items`."""
+    """`value` with each string cut to `max_chars` (marked `...[cut]`), each list or dict to `max_items`."""
     if isinstance(value, str):
         return value if len(value) <= max_chars else value[:max_chars] + "...[cut]"
     if isinstance(value, dict):

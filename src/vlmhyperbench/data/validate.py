@@ -117,6 +117,14 @@ def _resolve_image(root: Path, value: str, allow_absolute: bool) -> Path | str:
     return target
 
 
+def escapes(root: Path, path: Path, value: str) -> str | None:
+    """Why `path` (found inside `root` by listing it) is not part of the dataset: a symbolic link, or a
+    folder link above it, leading out of `root`; None when it stays inside."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return None
+    return f"{value!r} is a link out of the dataset folder (to {path.resolve()}): copy the file in instead"
+
+
 def check_image(path: Path, value: str) -> str | None:
     """None if the image decodes; `verify` checks the file's structure, `load` that its pixels decode."""
     if not path.is_file():

@@ -296,6 +296,17 @@ def parse_config(data: dict[str, Any], source: str = "config") -> RunConfig:
         raise ConfigError(_describe(exc, source)) from None
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line, with its line number: a `!!python/...` tag (code the file wants run) is
+    refused by the safe loader, and said so."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    if "!!python" in problem or "tag:yaml.org,2002:python" in problem:
+        return f"{where}{problem}: refused, the file is read as plain data (YAML's safe loader)"
+    return f"not valid YAML: {where}{problem}"
+
+
 def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:
     """Read and validate a YAML run config (None: the built-in demo run of `task`, well under a minute)."""
     if path is None:
@@ -308,7 +319,7 @@ def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not a UTF-8 text file (byte offset {exc.start}): expected YAML") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     config = parse_config(data, str(path))

@@ -217,9 +217,10 @@ def to_markdown(comparison: Comparison) -> str:
                 text = "\n".join(_delta_lines(comparison, delta))  # md_row escapes the lines
                 cells.append(f"**{text}**" if delta.failed else text)
             lines.append(md_row(cells, breaks="<br>"))
-    notes = [f"- warning: {w}" for w in comparison.warnings] + [f"- error: {e}" for e in comparison.errors]
+    notes = [f"- warning: {md_escape(w)}" for w in comparison.warnings]
+    notes += [f"- error: {md_escape(e)}" for e in comparison.errors]
     notes += [
-        f"- {row.name} ({delta.column}): {delta.message}"
+        f"- {md_escape(f'{row.name} ({delta.column}): {delta.message}')}"
         for row in comparison.rows
         for delta in row.deltas
         if delta.message and delta.verdict not in (Verdict.MISSING, Verdict.ERROR)

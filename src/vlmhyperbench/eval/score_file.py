@@ -3,8 +3,10 @@
 The answers file is only read, never written (a repair of a cut-off last line is the run's business, not the
 scorer's); an empty one, or one with no answer in it, is refused rather than "scored 0 answers". The tables
 never go into the dataset folder, and never replace a file that is already there unless `--force` is given
-(a user's own `answers_by_id.csv` beside the answers is theirs). Ids present in both are scored; the result says how many dataset questions have no answer (and
-the first few ids) and which answer ids the dataset does not have, so a partial file is visible rather than
+(a user's own `answers_by_id.csv` beside the answers is theirs).
+
+Ids present in both are scored; the result says how many dataset questions have no answer (and the first
+few ids) and which answer ids the dataset does not have, so a partial file is visible rather than
 silently scored as if complete. Two profiles (`SCORING_PROFILES`):
 
 - `default`: our normalisation and group figures (`vlmhyperbench.eval.metrics`), tables

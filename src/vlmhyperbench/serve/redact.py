@@ -26,7 +26,7 @@ _URL_PASSWORD = re.compile(
     r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<password>[^/\s@]+)@"
 )
 _SECRET_OPTION = re.compile(
-    r"(?P<option>--?[A-Za-z0-9_-]*(?:key|token|secret|password|passwd)[A-Za-z0-9_-]*)(?P<sep>[=\s]+)"
+    r"(?P<option>--?(?:[A-Za-z0-9_-]*[-_])?(?:key|token|secret|password|passwd)(?![A-Za-z0-9_-]))(?P<sep>[=\s]+)"
     r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s\"']+)",
     re.IGNORECASE,
 )

@@ -13,12 +13,13 @@ from pathlib import Path
 __all__ = ["write_text_atomic"]
 
 
-def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Replace `path` with `text` in one step (newlines written as given)."""
+def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8", errors: str = "strict") -> Path:
+    """Replace `path` with `text` in one step (newlines written as given). A symlink at `path` is replaced
+    by the file, never written through."""
     path = Path(path)
     fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, errors=errors, newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -31,6 +31,7 @@ WRITE_ERRNOS = frozenset(
         errno.EEXIST,  # mkdir where a file of that name exists
         errno.EISDIR,  # a folder where the file should be
         errno.ENAMETOOLONG,
+        errno.ELOOP,  # a symbolic link where a file is created with O_NOFOLLOW
     }
 )
 

@@ -25,7 +25,7 @@ def test_bad_options_are_usage_errors() -> None:
 @pytest.mark.skipif(not BARE_PYTHON.exists(), reason="no system Python here")
 def test_a_side_that_cannot_start_is_one_line_and_the_run_is_kept(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ab", ".", str(BARE_PYTHON), "--rounds", "12", "--root", str(tmp_path)])
-    assert result.exit_code == ExitCode.FAILED
+    assert result.exit_code == ExitCode.USAGE  # not 1, `ab`'s verdict "B is slower" (issue 25)
     (line,) = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert "side B" in line and "vlmhyperbench" in line and "0 rounds measured before are kept" in line
     (stored,) = tmp_path.glob("compare/ab/*/ab.json")

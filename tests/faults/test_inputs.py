@@ -68,12 +68,58 @@ def test_synth_out_an_existing_file(tmp_path: Path, cli: Cli, one_line_error: On
 
 
 @pytest.mark.parametrize("value", ["", "   "])
-def test_6_an_empty_reference_answer_is_a_dataset_error(
-    dataset: Path, value: str, check_error: Callable[[], str]
+def test_an_empty_reference_answer_is_accepted_with_a_warning_count(
+    dataset: Path, value: str, cli: Cli
 ) -> None:
+    """Issue 25 item 5 (issue 13's item 6 went too far): a field that is not on the document has an empty
+    reference, as upstream's sets do; `data check` passes and counts them."""
     _edit_row(dataset, "answer", value, row=3)
-    message = check_error()
-    assert "annotation.csv, row 3, column 'answer': empty answer" in message
+    checked = cli("data", "check", dataset)
+    assert checked.returncode == 0, checked.stderr
+    assert "warning: 1 question(s) have an empty reference answer" in checked.stderr
+
+
+def test_an_empty_reference_is_scored_as_defined_and_upstream_as_upstream(
+    dataset: Path, cli: Cli, tmp_path: Path
+) -> None:
+    """Empty answer to an empty reference: correct; a non-empty one: wrong by its full length (no division
+    by zero); `--scoring upstream`: the reference is pandas' "nan", as metric_evaluator reads it."""
+    import csv
+
+    _edit_row(dataset, "answer", "", row=2)
+    _edit_row(dataset, "answer", "", row=3)
+    answers = tmp_path / "answers" / "answers.csv"
+    answers.parent.mkdir()
+    answers.write_text("id;model_answer\n0;\n1;abcd\n", encoding="utf-8")
+    scored = cli("score", answers, "--dataset", dataset, "--out", tmp_path / "default")
+    assert scored.returncode == 0, scored.stderr
+    with (tmp_path / "default" / "answers_by_id.csv").open(encoding="utf-8") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle, delimiter=";")}
+    assert {k: float(rows["0"][k]) for k in ("cer", "wer", "anls", "bleu", "exact_match")} == {
+        "cer": 0.0, "wer": 0.0, "anls": 1.0, "bleu": 1.0, "exact_match": 1.0}  # fmt: skip
+    assert {k: float(rows["1"][k]) for k in ("cer", "wer", "anls", "bleu", "exact_match")} == {
+        "cer": 1.0, "wer": 1.0, "anls": 0.0, "bleu": 0.0, "exact_match": 0.0}  # fmt: skip
+    upstream = cli("score", answers, "--dataset", dataset, "--out", tmp_path / "upstream", "--scoring",
+                   "upstream")  # fmt: skip
+    assert upstream.returncode == 0 and "Traceback" not in upstream.stderr, upstream.stderr
+    from vlmhyperbench.eval.upstream import score_upstream
+
+    result = score_upstream(dataset / "annotation.csv", answers, ["CER"])
+    by_id = {int(str(r["id"])): r for r in result.tables["by_id"]}
+    assert by_id[1]["cer_error"] == pytest.approx(4 / 3)  # "abcd" against "nan": 3 substitutions, 1 insertion
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("[-5, 2, 30, 40]", "negative coordinate"), ("[30, 2, 10, 40]", "inverted or empty"),
+     ("[[1, 2, 3, 4], [5, 40, 7, 8]]", "inverted or empty")],
+)  # fmt: skip
+def test_an_answer_box_with_negative_or_inverted_coordinates_is_a_dataset_error(
+    dataset: Path, value: str, message: str, check_error: Callable[[], str]
+) -> None:
+    _edit_row(dataset, "answer_bbox", value)
+    output = check_error()
+    assert "row 2, column 'answer_bbox'" in output and message in output
 
 
 @pytest.mark.parametrize("value", ["abc", "[1,2,3]", '[1,2,3,"x"]', "[[1,2,3,4],[5]]", "[1,2,3,NaN]"])

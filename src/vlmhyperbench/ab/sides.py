@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from vlmhyperbench.errors import EnvironmentProblem, MeasurementFailed, UsageError
+from vlmhyperbench.errors import EnvironmentProblem, ExitCode, MeasurementFailed, UsageError
 
 CURRENT = (".", "current")
 SETTING_KEYS = {
@@ -40,7 +40,10 @@ NOX_KINDS = ("bench", "tests")  # the cell sessions whose venv a cell side uses,
 
 
 class SideFailed(MeasurementFailed):
-    """A side's worker could not start or stopped mid-way; the rounds measured before are kept."""
+    """A side's worker could not start or stopped mid-way; the rounds measured before are kept. Exit 2, not
+    1: 1 is `ab`'s verdict "B is slower", which a side that never ran must not be read as."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass(frozen=True)
@@ -151,12 +154,13 @@ def resolve_side(
     name: str,
     label: str,
     settings: Settings,
-    repo: Path,
+    repo: Path | None,
     cache: Path | None = None,
     extra: str | None = None,
     log: Any = None,
 ) -> Side:
-    """The side that `name` means (see the module docstring); UsageError when it means nothing."""
+    """The side that `name` means (see the module docstring); UsageError when it means nothing. `repo` is
+    the checkout cells and revisions come from: None outside one, where only `.` and paths are sides."""
     if name in CURRENT:
         return Side(label, sys.executable, "current", sys.prefix, settings)
     path = Path(name).expanduser()
@@ -166,7 +170,13 @@ def resolve_side(
             raise UsageError(
                 f"side {label} {name!r}: a folder without bin/python (not a virtual environment)"
             )
-        return Side(label, str(python), "python", str(path.resolve()), settings)
+        # absolute, not resolved: `./py` is no command name, and a venv's bin/python is a link to follow not
+        return Side(label, str(python.absolute()), "python", str(path.resolve()), settings)
+    if repo is None:
+        raise UsageError(
+            f"side {label} {name!r} is not '.' or an interpreter or venv path, and a matrix cell or a git "
+            "revision needs a vlmhyperbench checkout: run from one"
+        )
     cell = _cell_python(name, repo)
     if cell is not None:
         return Side(label, str(cell[1]), "cell", f"{name} ({cell[0]})", settings)

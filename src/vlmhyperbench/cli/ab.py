@@ -64,9 +64,9 @@ def _sides(
     extra: str | None,
 ) -> tuple[Side, Side]:
     from vlmhyperbench.ab import resolve_side
-    from vlmhyperbench.env.project import find_project_root
+    from vlmhyperbench.env.info import project_checkout
 
-    repo = find_project_root()
+    repo = project_checkout()  # None outside a checkout: `ab . .` and paths need none
     side_a = resolve_side(a, "A", settings.with_options(a_opt, "--a-opt"), repo, cache, extra, log=say)
     side_b = resolve_side(b, "B", settings.with_options(b_opt, "--b-opt"), repo, cache, extra, log=say)
     return side_a, side_b

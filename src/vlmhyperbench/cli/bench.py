@@ -113,6 +113,9 @@ def bench(
     slo_share: Annotated[
         float, typer.Option(help="openai: share of requests that must meet the --slo for a rate to pass.")
     ] = 0.9,
+    launch_timeout: Annotated[
+        float, typer.Option(help="openai: seconds a --launch server may take to answer /v1/models.")
+    ] = 600.0,
 ) -> None:
     """Measure generation speed (TTFT, TPOT, tokens/s, memory, vision/LM split) over batch sizes.
 
@@ -145,7 +148,9 @@ def bench(
             strict_rate=strict_rate, dataset=dataset, sweep=sweep_kind, probes=probes, slo_share=slo_share,
             new_tokens=new_tokens, fixed_length=fixed_length, warmup=warmup, seed=seed,
         )  # fmt: skip
-        server = ServerOptions(base_url, request_timeout, retries, launch=launch)
+        server = ServerOptions(
+            base_url, request_timeout, retries, launch=launch, ready_timeout_s=launch_timeout
+        )
         saved_path = bench_served(model, served, server, results, save, markdown)
         if saved_path is not None:
             from vlmhyperbench.tracking import bench_result

@@ -148,10 +148,25 @@ def bench_served(
         render(run, markdown, saved, server)
         raise MeasurementFailed(f"{type(exc).__name__}: {exc} ({saved.kept(len(run.cases))})") from exc
     render(run, markdown, saved, server)
+    check_no_failed_requests(run, saved)
     late = behind_schedule(run) if sweep.strict_rate else []
     if late:
         raise CheckFailed("--strict-rate: sends fell behind the planned rate: " + "; ".join(late))
     return saved.path
+
+
+def check_no_failed_requests(run: BenchRun, saved: SweepFile) -> None:
+    """A request that failed is a failure of the run (exit 1), not a case measured on the others alone; the
+    saved result keeps every case with its `failed` count and errors."""
+    servings = [case.info.get("serving") or {} for case in run.cases]
+    failed = sum(int(s.get("failed") or 0) for s in servings)
+    if failed:
+        total = sum(int(s.get("num_prompts") or 0) for s in servings)
+        errors = sorted({e for s in servings for e in s.get("errors") or []})
+        raise MeasurementFailed(
+            f"{failed} of {total} measured requests failed ({'; '.join(errors[:2])}); "
+            f"{saved.kept(len(run.cases))}, each case with its failed count"
+        )
 
 
 def render(run: BenchRun, markdown: Path | None, saved: SweepFile, server: ServerOptions) -> None:

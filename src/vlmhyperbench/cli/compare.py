@@ -134,6 +134,8 @@ def runs(
     root = store.root
     if not 0.0 < confidence < 1.0:
         raise UsageError(f"--confidence {confidence}: a level between 0 and 1, e.g. 0.95")
+    if save_baseline:
+        store.baseline_path(save_baseline)  # a bad name is refused before any report is written
     named = [*results, *([f"baseline:{baseline}"] if baseline else [])]
     if any(is_quality_address(address, root) for address in named):
         gate = QualityGate(baseline, fallback_previous, save_baseline, force, out, root, log_to, tracking_uri)

@@ -55,6 +55,14 @@ def check(
         f"{directory}: {len(dataset)} questions, {len(dataset.values('image_path'))} images, "
         f"doc_class: {', '.join(dataset.values('doc_class'))}"
     )
+    empty = sum(not s.answer.strip() for s in dataset.samples)
+    if empty:
+        err_console.print("[yellow]warning:[/yellow] ", end="")
+        say(
+            f"{empty} question(s) have an empty reference answer (a field not on the document): an empty "
+            "answer to them is scored correct, any other wrong by its full length",
+            err=True,
+        )
 
 
 def _check_task(directory: Path, name: str) -> None:

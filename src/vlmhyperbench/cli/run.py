@@ -40,6 +40,12 @@ def run(
         int | None, typer.Option(min=1, help="openai: requests in flight at once.")
     ] = None,
     launch: Annotated[str | None, typer.Option(help="openai: a server command to start and stop.")] = None,
+    request_timeout: Annotated[
+        float | None, typer.Option(min=0.001, help="openai: seconds per request, first byte to last.")
+    ] = None,
+    retries: Annotated[
+        int | None, typer.Option(min=0, help="openai: retries on 429, 5xx, dropped connections.")
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Only the first N questions left after the filters.")
     ] = None,
@@ -102,6 +108,8 @@ def run(
         base_url=base_url,
         concurrency=concurrency,
         launch=launch,
+        timeout_s=request_timeout,
+        retries=retries,
     )
     settings = overrides.apply(settings)
     runnable(settings.task)  # and so is a config's

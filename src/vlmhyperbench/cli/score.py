@@ -28,6 +28,9 @@ def score(
     allow_absolute_paths: Annotated[
         bool, typer.Option("--allow-absolute-paths", help="Accept absolute image_path values, as upstream.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace tables already in the --out folder.")
+    ] = False,
 ) -> None:
     """Score the answers present in a file; say how many dataset questions have none."""
     from vlmhyperbench.eval.score_file import score_answers_file
@@ -40,6 +43,7 @@ def score(
         metrics=metric,
         yo_to_e=yo_to_e,
         allow_absolute_paths=allow_absolute_paths,
+        force=force,
     )
     say(f"scored {report.scored} answers ({report.profile} profile)")
     say(report.missing_line(), err=bool(report.missing))

@@ -408,6 +408,13 @@ def compare(
         deltas = []
         for other in others:
             bench = other.benchmarks.get(key)
+            if ref_bench is None and bench is None:  # only a third result has it: name that one, not this
+                holders = ", ".join(o.describe() for o in others if key in o.benchmarks)
+                message = (
+                    f"benchmark {name!r} is in neither the baseline nor {other.describe()} (only {holders})"
+                )
+                deltas.append(Delta(other.label, Verdict.MISSING, message=message))
+                continue
             if ref_bench is None or bench is None:
                 deltas.append(_missing(name, reference, other, in_reference=ref_bench is not None,
                                        fails=fails))  # fmt: skip

@@ -25,10 +25,11 @@ from vlmhyperbench.data.annotation import (
 )
 from vlmhyperbench.errors import DataError
 
-# Columns that must not be empty in any row. An empty reference `answer` is an error, not a question to
-# score: every metric would reward a model that answers nothing on it (exact match, ANLS and BLEU all 1).
-# question may be empty: upstream's prompt collections supply the prompt (checked when prompts are rendered)
-REQUIRED_VALUES = ("data_index", "image_path", "answer")
+# Columns that must not be empty in any row. question may be empty: upstream's prompt collections supply the
+# prompt (checked when prompts are rendered). An empty reference `answer` is accepted, as upstream does: it is
+# a field that is not on the document (a passport without a patronymic); `data check` counts them, and the
+# metrics score them as eval/metrics.py says (an empty answer is right, any other wrong by its full length).
+REQUIRED_VALUES = ("data_index", "image_path")
 BBOX_FORMAT = "a JSON list of 4 numbers [x0, y0, x1, y1] (or a list of such lists), or empty"
 OTHER_SEPARATORS = {",": "comma", "\t": "tab", "|": "pipe"}
 
@@ -117,6 +118,14 @@ def _resolve_image(root: Path, value: str, allow_absolute: bool) -> Path | str:
     return target
 
 
+def escapes(root: Path, path: Path, value: str) -> str | None:
+    """Why `path` (found inside `root` by listing it) is not part of the dataset: a symbolic link, or a
+    folder link above it, leading out of `root`; None when it stays inside."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return None
+    return f"{value!r} is a link out of the dataset folder (to {path.resolve()}): copy the file in instead"
+
+
 def check_image(path: Path, value: str) -> str | None:
     """None if the image decodes; `verify` checks the file's structure, `load` that its pixels decode."""
     if not path.is_file():
@@ -143,8 +152,17 @@ def _is_box(value: object) -> bool:
     )
 
 
+def _box_problem(box: list[float]) -> str | None:
+    x0, y0, x1, y1 = box
+    if min(box) < 0:
+        return f"box {box} has a negative coordinate: pixels count from 0 at the top left"
+    if x1 <= x0 or y1 <= y0:
+        return f"box {box} is inverted or empty: needs x0 < x1 and y0 < y1"
+    return None
+
+
 def _check_bbox(value: str) -> str | None:
-    """None if `answer_bbox` is empty, one box or a list of boxes."""
+    """None if `answer_bbox` is empty, one box or a list of boxes, each with x0 < x1, y0 < y1, none < 0."""
     if not value.strip():
         return None
     try:
@@ -152,7 +170,9 @@ def _check_bbox(value: str) -> str | None:
     except ValueError:
         parsed = None
     if _is_box(parsed) or (isinstance(parsed, list) and parsed and all(_is_box(b) for b in parsed)):
-        return None
+        boxes = [parsed] if _is_box(parsed) else parsed
+        found = next((p for p in map(_box_problem, boxes) if p), None)
+        return None if found is None else f"answer_bbox: {found}"
     shown = value if len(value) <= 40 else value[:40] + "..."
     return f"answer_bbox {shown!r} is not {BBOX_FORMAT}"
 

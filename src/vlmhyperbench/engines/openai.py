@@ -19,26 +19,19 @@ from typing import TYPE_CHECKING, Any
 from vlmhyperbench.engines.base import Engine, EngineConfig, Generation, LoadOptions, Query
 from vlmhyperbench.engines.registry import register_engine
 from vlmhyperbench.serve.client import (
-    KEY_VARIABLES,
     RequestRecord,
     RetryPolicy,
     ServedClient,
     ServerError,
-    api_key,
     image_data_url,
 )
 from vlmhyperbench.serve.options import ServerOptions
+from vlmhyperbench.serve.redact import KEY_VARIABLES, redact, redact_data
 
 if TYPE_CHECKING:
     from vlmhyperbench.perf.measurement import GenerationMeasurement
 
 SERVED = "served"  # device and dtype of a served model: the server decides, results say so
-
-
-def redact(text: str) -> str:
-    """`text` with the API key (if one is set and appears in it) replaced by ***."""
-    key = api_key()
-    return text.replace(key, "***") if len(key) >= 4 and key in text else text
 
 
 @register_engine
@@ -131,8 +124,10 @@ class OpenAIEngine(Engine):
         failed = [r for r in records if not r.ok]
         if failed:
             raise ServerError(
-                f"server {self.connection.base_url}: {len(failed)} of {len(records)} requests failed "
-                f"({failed[0].error}); {done} answers were kept"
+                redact(
+                    f"server {self.connection.base_url}: {len(failed)} of {len(records)} requests failed "
+                    f"({failed[0].error}); {done} answers were kept, the failed ones were not written"
+                )
             )
 
     def measure(
@@ -201,16 +196,17 @@ class OpenAIEngine(Engine):
 
     def describe(self) -> dict[str, Any]:
         client = self.connection
-        return {
+        described = {
             "engine": self.name,
             "model": self.model,
             "server": self.identity,
             "fixed_length_via": client.fixed_length_dialect,
             "request_timeout_s": client.timeout_s,
             "retries": client.retry.retries,
-            "launch": redact(self.server.launch) if self.server.launch else None,
+            "launch": self.server.launch,
             "api_key_from": _key_source(),  # the variable's name only, never the key
         }
+        return dict(redact_data(described))
 
     def close(self) -> None:
         self.client = None

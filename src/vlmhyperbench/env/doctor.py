@@ -12,6 +12,7 @@ import contextlib
 import importlib.metadata
 import os
 import platform
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -111,6 +112,13 @@ def check_python_pin(ctx: DoctorContext) -> Check:
             "no .python-version: without a pin every teammate's uv picks its own Python",
             fix="uv python pin 3.12",
         )
+    if not PIN_VERSION.search(pin):  # `banana`: no Python to sync to, so never suggest `--python banana`
+        return Check(
+            "python pin",
+            FAIL,
+            f".python-version pins {pin!r}, which names no Python version (3.12, 3.12.1, cpython-3.12)",
+            fix="uv python pin 3.12",
+        )
     spec = ctx.project.requires_python
     if spec is not None and not _pin_supported(pin, spec):  # never suggest syncing to an unsupported Python
         return Check(
@@ -127,6 +135,9 @@ def check_python_pin(ctx: DoctorContext) -> Check:
         f"Python {ctx.python_version} runs, but .python-version pins {pin}: the team runs different Pythons",
         fix=f"uv sync --python {pin} --extra <backend>  (or `uv python pin {running}` to move the team)",
     )
+
+
+PIN_VERSION = re.compile(r"(?<![\d.])3\.\d+(?:\.\d+)?")  # the version in any pin uv takes
 
 
 def _pin_supported(pin: str, spec: str) -> bool:

@@ -16,7 +16,7 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import url2pathname
 
@@ -111,6 +111,25 @@ def portable_environment(facts: dict[str, Fact]) -> dict[str, Fact]:
     if isinstance(portable.get("install_source"), str):
         portable["install_source"] = portable_source(str(portable["install_source"]))
     return portable
+
+
+def commit_info() -> dict[str, Any]:
+    """pytest-benchmark's `commit_info` of vlmhyperbench's own checkout: its `get_commit_info` asks git in
+    the working directory, which from inside another repository records that repository's commit as ours
+    (in the result file name too). An installed package is `unversioned`, as pytest-benchmark says."""
+    from pytest_benchmark.utils import get_commit_info
+
+    checkout = source_checkout()
+    if checkout is None:
+        return {"id": "unversioned", "time": None, "author_time": None, "dirty": False,
+                "project": "vlmhyperbench", "branch": "(unknown)"}  # fmt: skip
+    before = Path.cwd()
+    os.chdir(checkout)
+    try:
+        info: dict[str, Any] = get_commit_info("vlmhyperbench")
+    finally:
+        os.chdir(before)
+    return info
 
 
 def git_sha(cwd: str | Path | None = None) -> str | None:

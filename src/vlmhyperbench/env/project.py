@@ -100,12 +100,14 @@ def project_at(root: Path, what: str = "--project-root") -> Path:
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` whose pyproject.toml is the vlmhyperbench project."""
     here = (start or Path.cwd()).resolve()
+    broken: list[str] = []
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
                 if load_toml(candidate).get("project", {}).get("name") == "vlmhyperbench":
                     return folder
-            except tomllib.TOMLDecodeError:
-                continue
-    raise ProjectNotFoundError(f"no vlmhyperbench checkout (pyproject.toml) at or above {here}")
+            except tomllib.TOMLDecodeError as exc:  # perhaps ours, damaged: say so rather than "none"
+                broken.append(f"{candidate} is not valid TOML: {exc}")
+    found = f"; {broken[0]}" if broken else ""
+    raise ProjectNotFoundError(f"no vlmhyperbench checkout (pyproject.toml) at or above {here}{found}")

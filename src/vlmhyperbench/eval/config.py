@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
 
 from vlmhyperbench.data.sources import HUB_PREFIX, Columns
 from vlmhyperbench.errors import DataError
@@ -67,6 +67,14 @@ class ServerSettings(_Strict):
     timeout_s: float = Field(default=600.0, gt=0, description="per request")
     retries: int = Field(default=3, ge=0, description="on 429, 5xx and dropped connections")
     launch: str | None = Field(default=None, description="server command started first, stopped after")
+
+    @field_serializer("base_url", "launch", when_used="json")
+    def _masked(self, value: str | None) -> str | None:
+        """What run.json, summary.json and --print-config record: a URL's password and a key in the command
+        as *** (`serve.redact`); the values used to connect stay as given."""
+        from vlmhyperbench.serve.redact import redact
+
+        return None if value is None else redact(value)
 
 
 class SynthSettings(_Strict):
@@ -267,13 +275,16 @@ class RunOverrides:
     base_url: str | None = None  # server.base_url, and the two below: the config's `server:` block
     concurrency: int | None = None
     launch: str | None = None
+    timeout_s: float | None = None  # --request-timeout
+    retries: int | None = None
 
     def apply(self, config: RunConfig) -> RunConfig:
         """`config` with every given option in place of its value."""
         given = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
         data = config.model_dump()
         filters = {k: list(given.pop(k)) for k in ("doc_class", "question_type") if k in given}
-        server = {k: given.pop(k) for k in ("base_url", "concurrency", "launch") if k in given}
+        server_keys = ("base_url", "concurrency", "launch", "timeout_s", "retries")
+        server = {k: given.pop(k) for k in server_keys if k in given}
         data.update(given)
         data["filters"].update(filters)
         data["server"].update(server)
@@ -285,6 +296,17 @@ def parse_config(data: dict[str, Any], source: str = "config") -> RunConfig:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line, with its line number: a `!!python/...` tag (code the file wants run) is
+    refused by the safe loader, and said so."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    if "!!python" in problem or "tag:yaml.org,2002:python" in problem:
+        return f"{where}{problem}: refused, the file is read as plain data (YAML's safe loader)"
+    return f"not valid YAML: {where}{problem}"
 
 
 def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:
@@ -299,7 +321,7 @@ def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not a UTF-8 text file (byte offset {exc.start}): expected YAML") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     config = parse_config(data, str(path))

@@ -13,6 +13,14 @@ categories P* and S*, so "123-456-789 01" equals "12345678901" and "«Векто
   higher is better.
 - `exact_match`: 1.0 when equal after normalisation without punctuation, else 0.0; higher is better.
 
+An empty reference (a field that is not on the document, e.g. a passport without a patronymic; `data check`
+counts them) is scored like any other, with no division by zero: an empty answer to it is correct (CER and
+WER 0, ANLS, BLEU and exact match 1); a non-empty one is wrong by its full length: CER and WER 1 for the row,
+and every character (word) of it counts as an edit in the group's corpus rate, where the empty reference adds
+nothing to the length (a group whose every reference is empty has rate 1 if anything was written, else 0);
+ANLS, BLEU and exact match 0. `--scoring upstream` keeps upstream's behaviour: pandas reads the empty cell as
+the text "nan", and that is the reference (eval/upstream.py).
+
 A group of answers (a doc class, a whole run) has two values per metric: `corpus` (the figure reported as
 the metric: CER/WER as total edits over total reference length, BLEU as sacrebleu's corpus BLEU, the others
 the mean) and the per-row mean (`<metric>_row_mean` in the tables). They differ when answers differ in length:

@@ -1,8 +1,12 @@
 """Score a ready answers file against a dataset, without a model: `vlmhyperbench score`.
 
 The answers file is only read, never written (a repair of a cut-off last line is the run's business, not the
-scorer's). Ids present in both are scored; the result says how many dataset questions have no answer (and
-the first few ids) and which answer ids the dataset does not have, so a partial file is visible rather than
+scorer's); an empty one, or one with no answer in it, is refused rather than "scored 0 answers". The tables
+never go into the dataset folder, and never replace a file that is already there unless `--force` is given
+(a user's own `answers_by_id.csv` beside the answers is theirs).
+
+Ids present in both are scored; the result says how many dataset questions have no answer (and the first
+few ids) and which answer ids the dataset does not have, so a partial file is visible rather than
 silently scored as if complete. Two profiles (`SCORING_PROFILES`):
 
 - `default`: our normalisation and group figures (`vlmhyperbench.eval.metrics`), tables
@@ -17,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vlmhyperbench.errors import UsageError
+from vlmhyperbench.errors import DataError, UsageError
 from vlmhyperbench.eval.upstream import SCORING_PROFILES
 
 SHOWN_IDS = 5
@@ -52,19 +56,50 @@ def score_answers_file(
     metrics: Sequence[str] | None = None,
     yo_to_e: bool = False,
     allow_absolute_paths: bool = False,
+    force: bool = False,
 ) -> ScoreReport:
-    """Score `answers_file` against the dataset folder; tables go to `out` (default: the answers' folder).
+    """Score `answers_file` against the dataset folder; tables go to `out` (default: the answers' folder);
+    `force` lets them replace files of the same names.
 
     `allow_absolute_paths` accepts absolute `image_path` values (the upstream profile reads no paths).
     """
     answers_file, dataset = Path(answers_file), Path(dataset)
     out_dir = Path(out) if out is not None else answers_file.parent
+    if profile not in SCORING_PROFILES:
+        raise UsageError(f"Unknown scoring profile {profile!r}. Available: {', '.join(SCORING_PROFILES)}")
+    _check_places(answers_file, dataset, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if profile == "upstream":
-        return _score_upstream(answers_file, dataset, out_dir, metrics)
-    if profile != "default":
-        raise UsageError(f"Unknown scoring profile {profile!r}. Available: {', '.join(SCORING_PROFILES)}")
-    return _score_default(answers_file, dataset, out_dir, metrics, yo_to_e, allow_absolute_paths)
+        report = _score_upstream(answers_file, dataset, out_dir, metrics, force)
+    else:
+        report = _score_default(answers_file, dataset, out_dir, metrics, yo_to_e, allow_absolute_paths, force)
+    return report
+
+
+def _check_places(answers_file: Path, dataset: Path, out_dir: Path) -> None:
+    """An answers file with answers in it; tables that do not land in the dataset folder."""
+    if answers_file.is_file() and answers_file.stat().st_size == 0:
+        raise DataError(f"{answers_file} is empty: expected a header `id;model_answer` and one answer a line")
+    folder = dataset if dataset.is_dir() else dataset.parent
+    if out_dir.resolve().is_relative_to(folder.resolve()):
+        raise UsageError(
+            f"--out {out_dir} is inside the dataset folder {folder}: the tables go elsewhere "
+            "(a dataset is only read); pass another --out"
+        )
+
+
+def _refuse_overwrite(paths: Sequence[Path], force: bool) -> None:
+    taken = [p for p in paths if p.exists()]
+    if taken and not force:
+        raise UsageError(
+            f"{taken[0]} already exists ({len(taken)} of the tables would replace a file): "
+            "pass another --out, or --force to replace them"
+        )
+
+
+def _refuse_no_answers(answers_file: Path, scored: int, questions: int) -> None:
+    if scored == 0:
+        raise DataError(f"{answers_file} holds no answer to any of the {questions} dataset questions")
 
 
 def _score_default(
@@ -74,6 +109,7 @@ def _score_default(
     metrics: Sequence[str] | None,
     yo_to_e: bool,
     allow_absolute_paths: bool,
+    force: bool,
 ) -> ScoreReport:
     from vlmhyperbench.data import load_dataset
     from vlmhyperbench.eval.aggregate import aggregate, score_answers, write_aggregations
@@ -85,7 +121,9 @@ def _score_default(
     answers = read_answers(answers_file)  # no repair: the user's file is only read
     ids = {s.id for s in samples}
     rows = score_answers(samples, answers, names, yo_to_e=yo_to_e)
+    _refuse_no_answers(answers_file, len(rows), len(samples))
     tables = aggregate(rows, names, yo_to_e=yo_to_e)
+    _refuse_overwrite([out_dir / f"{answers_file.stem}_{name}.csv" for name in tables], force)
     files = write_aggregations(out_dir / answers_file.name, tables)
     return ScoreReport(
         profile="default",
@@ -99,7 +137,7 @@ def _score_default(
 
 
 def _score_upstream(
-    answers_file: Path, dataset: Path, out_dir: Path, metrics: Sequence[str] | None
+    answers_file: Path, dataset: Path, out_dir: Path, metrics: Sequence[str] | None, force: bool
 ) -> ScoreReport:
     from vlmhyperbench.data.annotation import ANNOTATION_FILE
     from vlmhyperbench.eval.upstream import score_upstream, write_upstream_tables
@@ -107,6 +145,8 @@ def _score_upstream(
     annotation = dataset / ANNOTATION_FILE if dataset.is_dir() else dataset
     result = score_upstream(annotation, answers_file, metrics)
     answered = {int(str(row["id"])) for row in result.tables["by_id"]}
+    _refuse_no_answers(answers_file, result.answered, result.questions)
+    _refuse_overwrite([out_dir / f"{answers_file.stem}_{name}.csv" for name in result.tables], force)
     files = write_upstream_tables(answers_file, result.tables, out_dir)
     return ScoreReport(
         profile="upstream",

@@ -272,10 +272,9 @@ def speed_record(run: BenchRun, rounds_setting: int, warmup: int) -> SpeedRecord
     from pytest_benchmark import __version__ as pb_version
     from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
     from pytest_benchmark.stats import Stats
-    from pytest_benchmark.utils import get_commit_info
 
     from vlmhyperbench.env.cell import current_cell
-    from vlmhyperbench.env.info import collect_environment
+    from vlmhyperbench.env.info import collect_environment, commit_info
 
     machine_info = pytest_benchmark_generate_machine_info()
     machine_info.update(
@@ -314,7 +313,7 @@ def speed_record(run: BenchRun, rounds_setting: int, warmup: int) -> SpeedRecord
     return SpeedRecord.model_validate(
         {
             "machine_info": machine_info,
-            "commit_info": get_commit_info("vlmhyperbench"),
+            "commit_info": commit_info(),
             "benchmarks": benchmarks,
             "datetime": run.started.isoformat(),
             "version": pb_version,

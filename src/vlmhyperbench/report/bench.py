@@ -12,10 +12,11 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from vlmhyperbench.figures import FIGURES, Figure
-from vlmhyperbench.report.format import MISSING, in_column, md_row, number, print_full_width, ratio
+from vlmhyperbench.report.format import MISSING, in_column, md_escape, md_row, number, print_full_width, ratio
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,12 @@ def bench_markdown(infos: Iterable[Mapping[str, Any]]) -> str:
     rows = list(infos)
     shown = table_columns(rows)
     aligns = [":--" if column.text else "--:" for column in shown]
-    lines = [f"**{bench_title(rows)}**", "", md_row(c.title for c in shown), "|" + "|".join(aligns) + "|"]
+    lines = [
+        f"**{md_escape(bench_title(rows))}**",
+        "",
+        md_row(c.title for c in shown),
+        "|" + "|".join(aligns) + "|",
+    ]
     lines += [md_row(table_cells(row, shown)) for row in rows]
     return "\n".join(lines) + "\n"
 
@@ -153,4 +159,4 @@ def bench_title(infos: Iterable[Mapping[str, Any]]) -> str:
 def print_bench(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
     """Print the table; into a file or pipe at its full width, so no figure is cut to an ellipsis."""
     rows = list(infos)
-    print_full_width(bench_table(rows, title=bench_title(rows)), console)
+    print_full_width(bench_table(rows, title=escape(bench_title(rows))), console)

@@ -24,7 +24,7 @@ from vlmhyperbench.compare.comparison import (
 )
 from vlmhyperbench.compare.results import ResultSet
 from vlmhyperbench.figures import Figure
-from vlmhyperbench.report.format import md_row, print_full_width, readable
+from vlmhyperbench.report.format import md_escape, md_row, print_full_width, readable
 from vlmhyperbench.report.plots import forest_legend
 from vlmhyperbench.report.serving_plots import serving_comparison
 from vlmhyperbench.writes import refusing_writes
@@ -135,7 +135,7 @@ def build_table(comparison: Comparison) -> Table:
     title = _title(comparison)
     if not comparison.cross_cell:
         title += f"\nbaseline {reference.label} -> current {comparison.others[0].label}"
-    table = Table(title=escape(title), caption=_caption(comparison), show_lines=comparison.cross_cell)
+    table = Table(title=escape(title), caption=escape(_caption(comparison)), show_lines=comparison.cross_cell)
     table.add_column("benchmark", overflow="fold", min_width=12)
     if not comparison.cross_cell:
         table.add_column(_value_header("baseline", comparison.figure), justify="right")
@@ -192,7 +192,7 @@ def _md_sources(results: list[ResultSet]) -> list[str]:
 def to_markdown(comparison: Comparison) -> str:
     figure = comparison.figure
     lines = [
-        f"# Comparison: {_title(comparison)}",
+        f"# Comparison: {md_escape(_title(comparison))}",
         "",
         f"**{summary(comparison)}**",
         "",
@@ -227,9 +227,10 @@ def to_markdown(comparison: Comparison) -> str:
                 text = "\n".join(_delta_lines(comparison, delta))  # md_row escapes the lines
                 cells.append(f"**{text}**" if delta.failed else text)
             lines.append(md_row(cells, breaks="<br>"))
-    notes = [f"- warning: {w}" for w in comparison.warnings] + [f"- error: {e}" for e in comparison.errors]
+    notes = [f"- warning: {md_escape(w)}" for w in comparison.warnings]
+    notes += [f"- error: {md_escape(e)}" for e in comparison.errors]
     notes += [
-        f"- {row.name} ({delta.column}): {delta.message}"
+        f"- {md_escape(f'{row.name} ({delta.column}): {delta.message}')}"
         for row in comparison.rows
         for delta in row.deltas
         if delta.message and delta.verdict not in (Verdict.MISSING, Verdict.ERROR)

@@ -115,7 +115,14 @@ def print_quality_comparison(comparison: QualityComparison, console: Console) ->
 
 
 def to_markdown(comparison: QualityComparison) -> str:
-    lines = [f"# {_title(comparison)}", "", f"**{summary(comparison)}**", "", _caption(comparison), ""]
+    lines = [
+        f"# {md_escape(_title(comparison))}",
+        "",
+        f"**{summary(comparison)}**",
+        "",
+        _caption(comparison),
+        "",
+    ]
     lines += ["| " + " | ".join(HEADERS) + " |", "|---|---|---|" + "---:|" * 6 + "---|"]
     for delta in comparison.deltas:
         cells = [md_escape(c) for c in row_cells(comparison, delta)]  # doc classes come from datasets

@@ -11,10 +11,11 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from vlmhyperbench.figures import SERVING_FIGURES
-from vlmhyperbench.report.format import in_column, md_row, number, print_full_width
+from vlmhyperbench.report.format import in_column, md_escape, md_row, number, print_full_width
 
 CASE_KEYS = (("load", "load_shape"), ("conc.", "concurrency"), ("done", "completed"), ("failed", "failed"),
              ("retries", "retries"), ("max in\nflight", "max_concurrent"),
@@ -86,7 +87,7 @@ def print_serving(infos: Iterable[Mapping[str, Any]], console: Console) -> None:
     titles, cells = serving_rows(rows)
     if not cells:
         return
-    table = Table(title=serving_title(rows), box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    table = Table(title=escape(serving_title(rows)), box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
     for title in titles:
         table.add_column(title, justify="right", no_wrap=True)
     for row in cells:
@@ -100,7 +101,12 @@ def serving_markdown(infos: Iterable[Mapping[str, Any]], plot: str | None = None
     """The table, the saturation verdict and, where `plot` names one, the sweep's figure."""
     rows = list(infos)
     titles, cells = serving_rows(rows)
-    lines = [f"**{serving_title(rows)}**", "", md_row(titles), "|" + "|".join("--:" for _ in titles) + "|"]
+    lines = [
+        f"**{md_escape(serving_title(rows))}**",
+        "",
+        md_row(titles),
+        "|" + "|".join("--:" for _ in titles) + "|",
+    ]
     lines += [md_row(row) for row in cells]
     verdict = saturation_lines(rows)
     if verdict:

@@ -9,21 +9,29 @@ One folder per matrix cell (`3.12-cu128-dev`) keeps cu124 and cu128 numbers from
 pytest-benchmark's own `--benchmark-storage` points at the cell folder and adds the machine id itself, so
 its files and `vlmhyperbench bench`'s sit side by side and share one numbering.
 
+Two processes saving into one folder at once each get their own number: the number is chosen and the
+file created under an `fcntl` lock on the folder's `.numbering.lock` (never followed if it is a link).
+A file that does not parse (truncated, empty, not JSON) keeps its place in time (its modification time),
+so "latest" is the newest file even then, and loading it names what is wrong.
+
 Imports neither torch nor pydantic at load time: `noxfile.py` runs under `uvx nox` and uses it for the root.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
-import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vlmhyperbench.atomic import write_text_atomic
 from vlmhyperbench.env.cell import Cell
 from vlmhyperbench.errors import ResultError
 from vlmhyperbench.writes import WriteRefusedError, refusing_writes, write_file
@@ -37,6 +45,7 @@ BASELINES_DIR = "baselines"
 COMPARE_DIR = "compare"
 RUN_FILE = re.compile(r"^(\d{4})_")
 RUN_GLOB = "[0-9][0-9][0-9][0-9]_*.json"
+NUMBERING_LOCK = ".numbering.lock"
 BASELINE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -159,14 +168,18 @@ class ResultStore:
     def runs(self, cell: str) -> list[StoredRun]:
         """A cell's stored runs, oldest first (by the time recorded in each file, then run number).
 
-        A file that does not parse sorts first; loading it names what is wrong with it.
+        A file that does not parse sorts by its modification time; loading it names what is wrong with it.
         """
         runs = []
         for path in self.run_files(cell):
             try:
                 stamp = load_record(path).datetime
             except ResultError:
-                stamp = ""
+                stamp = (
+                    datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                    .replace(tzinfo=None)
+                    .isoformat()
+                )
             match = RUN_FILE.match(path.name)
             assert match is not None  # the glob guarantees it
             runs.append(StoredRun(cell, match.group(1), path, stamp))
@@ -216,11 +229,16 @@ class ResultStore:
     def save(self, record: SpeedRecord, path: Path | None = None) -> Path:
         """Store a record in its cell's folder under the next number, or rewrite `path` (a sweep saving as
         it goes). The record must name its cell."""
-        if path is None:
-            if not record.machine_info.cell:
-                raise ResultError("a speed record to store needs machine_info.cell")
-            path = self.next_path(record.machine_info.cell, record)
-        return write_json(path, record.to_json())
+        if path is not None:
+            return write_json(path, record.to_json())
+        cell = record.machine_info.cell
+        if not cell:
+            raise ResultError("a speed record to store needs machine_info.cell")
+        folder = self.cell_folder(cell) / machine_id()
+        with refusing_writes(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+        with _numbering(folder):  # another bench saving now waits here, then takes the next number
+            return write_json(self.next_path(cell, record), record.to_json())
 
     def check_writable(self, then: str = "") -> None:
         """Create the root and open a trial file in it (unnamed, gone when closed): a read-only or full
@@ -235,11 +253,23 @@ class ResultStore:
         target = self.baseline_path(name)
         with refusing_writes(target):
             target.parent.mkdir(parents=True, exist_ok=True)
-            if path.resolve() != target.resolve():
-                partial = target.with_name(f".{target.name}.partial")
-                shutil.copyfile(path, partial)
-                os.replace(partial, target)
+            if path.resolve() != target.resolve():  # bytes as stored, fsynced, under a unique temporary name
+                text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+                write_text_atomic(target, text, encoding="utf-8", errors="surrogateescape")
         return target
+
+
+@contextmanager
+def _numbering(folder: Path) -> Iterator[None]:
+    """Hold the folder's numbering lock (see the module docstring) for the block."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    with refusing_writes(folder / NUMBERING_LOCK):
+        fd = os.open(folder / NUMBERING_LOCK, flags, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 @dataclass

@@ -7,7 +7,13 @@ retries it took. Times are `time.perf_counter()` seconds from the request's firs
 request's TTFT includes the failed attempts and the backoff (what a user of the server waits).
 
 The API key comes from `VLMHYPERBENCH_API_KEY` or `OPENAI_API_KEY` and lives only in the client object:
-it is never part of a record, a description, a log line or an error message.
+it is never part of a record, a description, a log line or an error message (`serve.redact` masks it, also
+where the server echoes it back in an answer or an error).
+
+A request succeeds only when its stream ends with a `finish_reason`: a 200 with an empty, non-JSON or `{}`
+body, a malformed chunk, a stream cut before its end, one longer than `MAX_ANSWER_CHARS`, or one that
+runs past the request timeout (first byte to last chunk, whatever the server trickles) is a failed request
+with its cause in `record.error`, never an empty answer.
 """
 
 from __future__ import annotations
@@ -25,11 +31,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
 from vlmhyperbench.errors import EnvironmentProblem, UsageError
+from vlmhyperbench.serve.redact import KEY_VARIABLES, redact
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
-KEY_VARIABLES = ("VLMHYPERBENCH_API_KEY", "OPENAI_API_KEY")
+MAX_ANSWER_CHARS = 1_000_000  # a longer answer is a failed request (a runaway server), not unbounded memory
 NO_KEY = "EMPTY"  # what local servers (vLLM, transformers serve) accept when started without a key
 # How servers are asked for exactly max_tokens tokens, tried in this order by `probe_fixed_length`:
 # vLLM and SGLang accept `min_tokens` + `ignore_eos`; `transformers serve` rejects unknown fields (422)
@@ -214,23 +221,26 @@ class ServedClient:
         for attempt in range(self.retry.retries + 1):
             retry_after = None
             try:
-                await self._attempt(client, record, messages, max_tokens, fixed_length)
+                await asyncio.wait_for(
+                    self._attempt(client, record, messages, max_tokens, fixed_length), self.timeout_s
+                )
                 return record
-            except (openai.APITimeoutError, _StreamTimeout):
-                record.error = f"timed out after {self.timeout_s:g} s"
-                return record
+            except (openai.APITimeoutError, _StreamTimeout, asyncio.TimeoutError):
+                return _failed(record, f"timed out after {self.timeout_s:g} s")
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 reason = f"HTTP {status}"
                 if status != 429 and status < 500:
-                    record.error = f"{reason}: {_detail(exc)}"
-                    return record
+                    return _failed(record, f"{reason}: {_detail(exc)}")
                 retry_after = exc.response.headers.get("retry-after")
+            except _BadAnswer as exc:
+                return _failed(record, str(exc))
             except (openai.APIConnectionError, _StreamCut) as exc:
-                reason = "connection dropped" if isinstance(exc, _StreamCut) else "connection error"
+                reason = exc.reason if isinstance(exc, _StreamCut) else "connection error"
+            except openai.APIError as exc:  # an error event inside the stream, a body the SDK cannot read
+                return _failed(record, f"the server answered an error: {str(exc)[:300]}")
             if attempt == self.retry.retries:
-                record.error = f"{reason} (after {record.retries} retries)"
-                return record
+                return _failed(record, f"{reason} (after {record.retries} retries)")
             record.retries += 1
             record.retry_reasons.append(reason)
             await asyncio.sleep(self.retry.delay_s(attempt, self._rng, retry_after))
@@ -260,23 +270,32 @@ class ServedClient:
             stream_options={"include_usage": True},
             extra_body=self.body(max_tokens, fixed_length) or None,
         )
+        record.finish_reason = None
+        length = 0
         try:  # the answer has started: a failure from here on is a cut or a timeout mid-stream
             async for chunk in stream:
                 now = time.perf_counter() - record.started_s
-                if chunk.usage is not None:
-                    usage = chunk.usage
-                for choice in chunk.choices:
-                    if choice.delta.content:
-                        parts.append(choice.delta.content)
+                usage = getattr(chunk, "usage", None) or usage
+                for content, finish in _chunk_parts(chunk):
+                    if content:
+                        length += len(content)
+                        if length > MAX_ANSWER_CHARS:
+                            raise _BadAnswer(f"answer longer than {MAX_ANSWER_CHARS:,} characters (the cap)")
+                        parts.append(content)
                         record.chunk_times_s.append(now)
-                    if choice.finish_reason:
-                        record.finish_reason = choice.finish_reason
+                    if finish:
+                        record.finish_reason = finish
         except (openai.APITimeoutError, httpx.TimeoutException) as exc:
             raise _StreamTimeout(str(exc)) from exc
         except (openai.APIConnectionError, httpx.TransportError) as exc:
             raise _StreamCut(str(exc)) from exc
+        except ValueError as exc:  # a chunk that is not JSON (json.JSONDecodeError)
+            raise _BadAnswer(f"malformed stream chunk ({str(exc)[:120]})") from None
+        if record.finish_reason is None:
+            what = "an answer" if parts else "no completion (empty, non-JSON or `{}` body)"
+            raise _StreamCut(f"the stream ended without a finish_reason after {what}", ended=True)
         record.latency_s = time.perf_counter() - record.started_s
-        record.text = "".join(parts)
+        record.text = redact("".join(parts))
         record.ttft_s = record.chunk_times_s[0] if record.chunk_times_s else record.latency_s
         if usage is not None:
             record.prompt_tokens = usage.prompt_tokens
@@ -289,7 +308,40 @@ class ServedClient:
 
 
 class _StreamCut(Exception):
-    """The connection closed in the middle of a streamed answer."""
+    """The connection closed in the middle of a streamed answer (or the stream ended before its end)."""
+
+    def __init__(self, message: str, ended: bool = False) -> None:
+        super().__init__(message)
+        self.reason = message if ended else "connection dropped"
+
+
+class _BadAnswer(Exception):
+    """A reply that is no answer and will not become one if asked again (malformed, over the cap)."""
+
+
+def _failed(record: RequestRecord, error: str) -> RequestRecord:
+    """`record` marked failed with `error` (secrets masked); its partial answer is dropped."""
+    record.error = redact(error)
+    record.text, record.latency_s = "", None
+    return record
+
+
+def _chunk_parts(chunk: Any) -> list[tuple[str | None, str | None]]:
+    """(content, finish_reason) of each choice of a stream chunk; `_BadAnswer` if it is not chunk-shaped."""
+    choices = getattr(chunk, "choices", None) or []
+    try:
+        found = []
+        for choice in choices:
+            content = getattr(getattr(choice, "delta", None), "content", None)
+            finish = getattr(choice, "finish_reason", None)
+            if (content is not None and not isinstance(content, str)) or (
+                finish is not None and not isinstance(finish, str)
+            ):
+                raise TypeError(f"content {type(content).__name__}, finish_reason {type(finish).__name__}")
+            found.append((content, finish))
+    except (TypeError, AttributeError) as exc:
+        raise _BadAnswer(f"malformed stream chunk ({exc})") from None
+    return found
 
 
 class _StreamTimeout(Exception):
@@ -300,8 +352,8 @@ def _detail(exc: Any) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
         detail = body.get("detail") or body.get("message") or body.get("error") or body
-        return str(detail)[:300]
-    return str(exc)[:300]
+        return redact(str(detail)[:300])
+    return redact(str(exc)[:300])
 
 
 def normalize_base_url(url: str) -> str:

@@ -6,7 +6,9 @@
 The command runs in a new session (its own process group), so stopping it also stops what it started
 (vLLM's engine workers, tensor-parallel ranks). Its output goes to `log`, which is kept with the results.
 A server that exits or does not answer in time is an `EnvironmentProblem` with the tail of that log.
-Leaving the block for any reason (error, Ctrl-C) sends SIGTERM to the group, then SIGKILL after a grace.
+Leaving the block for any reason (error, Ctrl-C, a SIGTERM to us: what CI cancellation and `timeout` send)
+sends SIGTERM to the group, then SIGKILL after a grace. Errors and the kept log have secrets masked
+(`serve.redact`): a server may print the key it was started with.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vlmhyperbench.errors import EnvironmentProblem, ModelLoadError, UsageError
+from vlmhyperbench.serve.redact import redact, scrub_file
 from vlmhyperbench.serve.server import list_models
 
 LOG_TAIL_LINES = 20
@@ -43,7 +47,9 @@ class LaunchedServer:
 
 def _fail(server: LaunchedServer, what: str) -> EnvironmentProblem:
     tail = server.tail()
-    return EnvironmentProblem(f"{what}; server log {server.log}" + (f", last lines:\n{tail}" if tail else ""))
+    return EnvironmentProblem(
+        redact(f"{what}; server log {server.log}" + (f", last lines:\n{tail}" if tail else ""))
+    )
 
 
 def wait_until_ready(server: LaunchedServer, base_url: str, timeout_s: float, poll_s: float = 0.5) -> None:
@@ -59,7 +65,7 @@ def wait_until_ready(server: LaunchedServer, base_url: str, timeout_s: float, po
         except ModelLoadError:
             pass
         if time.monotonic() >= deadline:
-            raise _fail(server, f"server did not answer {base_url} within {timeout_s:g} s")
+            raise _fail(server, f"server did not answer {base_url} within {timeout_s:g} s (--launch-timeout)")
         time.sleep(poll_s)
 
 
@@ -96,6 +102,7 @@ def launch_server(
     if not argv:
         raise UsageError("--launch needs a command, e.g. --launch 'vllm serve MODEL --port 8000'")
     log.parent.mkdir(parents=True, exist_ok=True)
+    scrub_file(log)  # an earlier session killed before its end left it unmasked
     with log.open("ab") as handle:
         try:
             process = subprocess.Popen(
@@ -106,10 +113,35 @@ def launch_server(
                 start_new_session=True,
             )
         except OSError as exc:
-            raise EnvironmentProblem(f"--launch: cannot start {argv[0]!r}: {exc.strerror}") from None
+            raise EnvironmentProblem(redact(f"--launch: cannot start {argv[0]!r}: {exc.strerror}")) from None
     server = LaunchedServer(command, process, log)
     try:
-        wait_until_ready(server, base_url, ready_timeout_s)
-        yield server
+        with _sigterm_as_interrupt():
+            wait_until_ready(server, base_url, ready_timeout_s)
+            yield server
     finally:
         stop_server(server)
+        scrub_file(log)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A SIGTERM to us becomes a KeyboardInterrupt, so the block ends and the server group is stopped
+    (the default action would kill us and leave the server running). Only where we may set handlers
+    (the main thread) and nobody else set one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous not in (signal.SIG_DFL, None):
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

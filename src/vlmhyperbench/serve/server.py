@@ -3,7 +3,8 @@
 `check_server` is what `openai:` engines do in `load()`: one GET of `/v1/models`. A server that does not
 answer, or does not offer the model asked for, is one `ModelLoadError` line naming the URL and what
 `/v1/models` lists. `server_identity` is what results record about the server (its model list, vLLM's
-`/version`, the `server` response header); `probe_fixed_length` finds which request fields make this
+`/version`, the `server` response header; secrets masked, each string cut to `redact.IDENTITY_CHARS`, and
+`/version` read no further than `VERSION_BYTES`); `probe_fixed_length` finds which request fields make this
 server decode exactly `max_tokens` tokens (see `client.FIXED_LENGTH_DIALECTS`).
 """
 
@@ -13,8 +14,10 @@ from typing import Any
 
 from vlmhyperbench.errors import ModelLoadError
 from vlmhyperbench.serve.client import FIXED_LENGTH_DIALECTS, api_key, fixed_length_body, normalize_base_url
+from vlmhyperbench.serve.redact import bounded, redact, redact_data
 
 CHECK_TIMEOUT_S = 10.0
+VERSION_BYTES = 16_384  # a /version answer longer than this is not a version: it is left out
 
 
 def _get(url: str, timeout_s: float = CHECK_TIMEOUT_S) -> Any:
@@ -31,13 +34,15 @@ def list_models(base_url: str) -> tuple[list[str], dict[str, str]]:
     try:
         response = _get(url)
     except httpx.HTTPError as exc:
-        raise ModelLoadError(f"server {url} does not answer ({type(exc).__name__}: {exc})") from None
+        raise ModelLoadError(redact(f"server {url} does not answer ({type(exc).__name__}: {exc})")) from None
     if response.status_code != 200:
-        raise ModelLoadError(f"server {url} answered HTTP {response.status_code}: {response.text[:200]}")
+        raise ModelLoadError(
+            redact(f"server {url} answered HTTP {response.status_code}: {response.text[:200]}")
+        )
     try:
         ids = [str(entry["id"]) for entry in response.json()["data"]]
     except (ValueError, KeyError, TypeError):
-        raise ModelLoadError(f"server {url} answered something that is not a model list") from None
+        raise ModelLoadError(redact(f"server {url} answered something that is not a model list")) from None
     return ids, dict(response.headers)
 
 
@@ -47,7 +52,9 @@ def check_server(base_url: str, model: str) -> list[str]:
     if model not in ids:
         url = f"{normalize_base_url(base_url)}/models"
         offered = ", ".join(ids) if ids else "no models"
-        raise ModelLoadError(f"server {url} does not serve model {model!r}; it offers: {offered}")
+        raise ModelLoadError(
+            redact(f"server {url} does not serve model {model!r}; it offers: {bounded(offered)}")
+        )
     return ids
 
 
@@ -59,14 +66,31 @@ def server_identity(base_url: str) -> dict[str, Any]:
     named = {k: v for k, v in headers.items() if k.lower() in {"server", "x-powered-by", "via"}}
     if named:
         identity["headers"] = named
-    root = base.removesuffix("/v1")
-    try:  # vLLM and SGLang answer /version; others 404
-        response = _get(f"{root}/version", timeout_s=3.0)
-        if response.status_code == 200:
-            identity["version"] = response.json()
+    version = _version(base.removesuffix("/v1"))
+    if version is not None:
+        identity["version"] = version
+    return dict(redact_data(bounded(identity)))
+
+
+def _version(root: str) -> Any:
+    """vLLM's and SGLang's `/version` (others 404), or None: absent, odd, or over `VERSION_BYTES`."""
+    import json
+
+    import httpx2 as httpx
+
+    try:
+        headers = {"Authorization": f"Bearer {api_key()}"}
+        with httpx.stream("GET", f"{root}/version", headers=headers, timeout=3.0) as response:
+            if response.status_code != 200:
+                return None
+            body = b""
+            for piece in response.iter_bytes():
+                body += piece
+                if len(body) > VERSION_BYTES:
+                    return None
+        return json.loads(body)
     except Exception:  # absent or odd /version: the identity just has none
-        pass
-    return identity
+        return None
 
 
 def probe_fixed_length(base_url: str, model: str, timeout_s: float = 120.0) -> str | None:
@@ -89,7 +113,11 @@ def probe_fixed_length(base_url: str, model: str, timeout_s: float = 120.0) -> s
         except httpx.HTTPError:
             return None
         if response.status_code == 200:
-            usage = (response.json() or {}).get("usage") or {}
-            if usage.get("completion_tokens") in (None, 2):
+            try:
+                answer = response.json()
+            except ValueError:  # not JSON: this server cannot tell us how long its answers are
+                return None
+            usage = (answer.get("usage") if isinstance(answer, dict) else None) or {}
+            if isinstance(usage, dict) and usage.get("completion_tokens") in (None, 2):
                 return dialect
     return None

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from vlmhyperbench.data.validate import Problem, check_image
+from vlmhyperbench.data.validate import Problem, check_image, escapes
 from vlmhyperbench.tasks.base import (
     Metric,
     Row,
@@ -139,7 +139,7 @@ class Classification(Task):
                 problems.append(Problem(f"{class_dir.name}/images/", "no pages in any subset folder"))
             for _, path in pages:
                 rel = path.relative_to(root).as_posix()
-                error = check_image(path, rel)
+                error = escapes(root, path, rel) or check_image(path, rel)
                 if error:
                     problems.append(Problem(rel, error))
         return problems

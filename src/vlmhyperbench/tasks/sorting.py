@@ -31,7 +31,7 @@ import numpy as np
 
 from vlmhyperbench.data.synth import values as v
 from vlmhyperbench.data.synth.documents import Document, Field
-from vlmhyperbench.data.validate import Problem, check_image
+from vlmhyperbench.data.validate import Problem, check_image, escapes
 from vlmhyperbench.tasks.base import Metric, Row, Task, TaskData, TaskItem, TaskScores, register_task
 from vlmhyperbench.tasks.classification import IMAGE_SUFFIXES
 from vlmhyperbench.tasks.metrics import is_permutation, ordering_scores
@@ -115,6 +115,21 @@ def _truth(root: Path, doc_id: str, pages: int) -> tuple[tuple[str, list[int]] |
     return (doc_class, order), None
 
 
+def _stray_jsons(root: Path, docs: set[str]) -> list[Problem]:
+    """A JSON file of jsons/ that no document folder reads but that does not parse is named, not ignored:
+    it is most likely a document's order whose folder is misnamed."""
+    problems = []
+    folder = root / "jsons"
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if path.stem in docs:
+            continue
+        try:
+            json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(Problem(f"jsons/{path.name}", f"not valid UTF-8 JSON: {exc}"))
+    return problems
+
+
 @register_task
 class Sorting(Task):
     name: ClassVar[str] = "sorting"
@@ -150,12 +165,13 @@ class Sorting(Task):
                 continue
             for page in pages:
                 page_rel = page.relative_to(root).as_posix()
-                if (bad := check_image(page, page_rel)) is not None:
+                if (bad := escapes(root, page, page_rel) or check_image(page, page_rel)) is not None:
                     problems.append(Problem(page_rel, bad))
+            truth = root / "jsons" / f"{doc.name}.json"
             _, error = _truth(root, doc.name, len(pages))
-            if error:
+            if error or (error := escapes(root, truth, f"jsons/{doc.name}.json")):
                 problems.append(Problem(f"jsons/{doc.name}.json", error))
-        return problems
+        return problems + _stray_jsons(root, {doc.name for _, doc in docs})
 
     def read(self, root: Path) -> TaskData:
         items = []

@@ -151,7 +151,9 @@ def load_prompts(path: str | Path | None = None) -> PromptCollection:
     except UnicodeDecodeError:
         raise PromptError(f"{file}: not UTF-8") from None
     except yaml.YAMLError as exc:
-        raise PromptError(f"{file}: not valid YAML: {exc}") from None
+        from vlmhyperbench.eval.config import yaml_problem
+
+        raise PromptError(f"{file}: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise PromptError(f"{file}: expected a mapping with keys system, default, prompts")
     unknown = set(data) - {"system", "default", "prompts"}

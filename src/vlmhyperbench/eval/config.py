@@ -36,6 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator
 
 from vlmhyperbench.data.sources import HUB_PREFIX, Columns
+from vlmhyperbench.data.yaml_errors import yaml_problem
 from vlmhyperbench.errors import DataError
 
 DEFAULT_MODEL = "dummy:tiny-qwen2-vl"
@@ -296,17 +297,6 @@ def parse_config(data: dict[str, Any], source: str = "config") -> RunConfig:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None
-
-
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    """A YAML error on one line, with its line number: a `!!python/...` tag (code the file wants run) is
-    refused by the safe loader, and said so."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f"line {mark.line + 1}: " if mark is not None else ""
-    problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
-    if "!!python" in problem or "tag:yaml.org,2002:python" in problem:
-        return f"{where}{problem}: refused, the file is read as plain data (YAML's safe loader)"
-    return f"not valid YAML: {where}{problem}"
 
 
 def load_config(path: str | Path | None, task: str | None = None) -> RunConfig:

@@ -6,11 +6,11 @@ Poisson arrivals are exponential gaps with mean 1/R drawn from `random.Random(se
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from vlmhyperbench.counts import parse_counts
 from vlmhyperbench.errors import UsageError
+from vlmhyperbench.serve.shapes import LoadShape
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,8 @@ def parse_rates(text: str) -> list[float]:
     return rates
 
 
-def rate_label(rate: float) -> str:
-    return "inf" if math.isinf(rate) else f"{rate:g}"
-
-
 def arrival_offsets(n: int, rate: float, seed: int = 0) -> list[float]:
     """Seconds from the start at which each of `n` requests is sent (Poisson; see `shapes.LoadShape`)."""
-    from vlmhyperbench.serve.shapes import LoadShape
-
     return LoadShape(rate).offsets(n, seed)
 
 

@@ -26,7 +26,12 @@ from itertools import pairwise
 from typing import Any
 
 from vlmhyperbench.errors import UsageError
-from vlmhyperbench.serve.schedule import rate_label
+
+
+def rate_label(rate: float) -> str:
+    """A request rate as case names and tables show it: `inf`, `4`, `0.5`."""
+    return "inf" if math.isinf(rate) else f"{rate:g}"
+
 
 RAMPS = ("linear", "exponential")
 # `--strict-rate`: a case whose achieved send rate is more than this share below the planned one fell behind.

@@ -151,7 +151,7 @@ def load_prompts(path: str | Path | None = None) -> PromptCollection:
     except UnicodeDecodeError:
         raise PromptError(f"{file}: not UTF-8") from None
     except yaml.YAMLError as exc:
-        from vlmhyperbench.eval.config import yaml_problem
+        from vlmhyperbench.data.yaml_errors import yaml_problem
 
         raise PromptError(f"{file}: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):

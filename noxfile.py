@@ -62,6 +62,10 @@ def _cell_env(python: str, backend: str, profile: str) -> dict[str, str]:
         "VLMHYPERBENCH_PROFILE": profile,
         "VLMHYPERBENCH_PYTHON": python,
         "HF_HUB_OFFLINE": "1",
+        # Python treats an empty value as unset: the cell's venv keeps the .pyc files its first import
+        # writes. Where PYTHONDONTWRITEBYTECODE=1 is inherited (some CI images and sandboxes), every process
+        # a test starts would compile torch and transformers again: about half of each CLI start's CPU.
+        "PYTHONDONTWRITEBYTECODE": "",
     }
 
 

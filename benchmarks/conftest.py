@@ -165,7 +165,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # so `vlmhyperbench compare` matches the two tools' results.
     if set(CASE_PARAMS) <= set(metafunc.fixturenames):
         opts = _options(metafunc.config)
-        # preset outermost, then attention, then runner: consecutive cases reuse one loaded model
+        # preset outermost, then attention, then runner: consecutive cases reuse one loaded model. The first
+        # case is a quick one, so the first figures come soon: tiny-llava (the smallest tiny preset, 16
+        # image tokens) sorts first, at the first batch size (1 by default).
         cases = [
             Case(p, a, b, r)
             for p in opts["presets"]

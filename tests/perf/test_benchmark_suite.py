@@ -1,10 +1,12 @@
-"""The benchmarks/ suite: parametrisation per scale, and it refuses to run under pytest-xdist."""
+"""The benchmarks/ suite: parametrisation per scale, it refuses to run under pytest-xdist, and each
+benchmark's progress line carries its figures."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,6 +124,7 @@ def test_a_batch_that_does_not_fit_is_skipped_and_the_others_are_saved(tmp_path:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed, 1 skipped" in result.stdout
+    assert "left)" not in result.stdout and "PASSED" not in result.stdout  # -q: pytest's own letters, words
     assert "out of memory at batch 4: CUDA out of memory. Tried to allocate 20.00 GiB" in result.stdout
     saved = json.loads((tmp_path / "out.json").read_text())
     assert [b["param"] for b in saved["benchmarks"]] == ["tiny-llava-sdpa-b1", "tiny-llava-sdpa-b2"]
@@ -180,3 +183,40 @@ def test_a_runner_is_recorded_with_its_compile_time_apart(tmp_path: Path) -> Non
         static["extra_info"]["runner"]["compile_s"] >= 0
         and len(static["extra_info"]["runner"]["warmup_s"]) == 1
     )
+
+
+def test_a_benchmark_line_carries_its_figures_as_it_finishes(tmp_path: Path) -> None:
+    """The real suite on one small benchmark: its progress line has the figures it saved (no table needed)."""
+    env = {**os.environ, "VLMHYPERBENCH_RESULTS": str(tmp_path), "VLMHYPERBENCH_CELL": "3.12-cu128-dev",
+           "HF_HUB_OFFLINE": "1", "COLUMNS": "250"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "benchmarks", "-p", "no:xdist", "-p", "no:cacheprovider", "-rA",
+         "-k", "test_generate", "--benchmark-autosave", "--benchmark-save-data", "--vlm-presets=tiny-llava",
+         "--vlm-batch=1", "--vlm-attn=sdpa", "--vlm-rounds=1", "--vlm-device=cpu"],
+        capture_output=True, text=True, cwd=BENCHMARKS.parent, env=env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    (saved,) = tmp_path.glob("3.12-cu128-dev/*/0001_*.json")
+    metrics = json.loads(saved.read_text())["benchmarks"][0]["extra_info"]["metrics"]
+    prefix = "benchmarks/test_generate_speed.py::test_generate[tiny-llava-sdpa-b1] PASSED (1/1, 0 left)  "
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith(prefix)]
+    found = re.fullmatch(
+        r"TTFT (\S+) ms  TPOT (\S+) ms  decode (\S+) tok/s  images (\S+) img/s +\[100%\]", line[len(prefix) :]
+    )
+    assert found is not None, line
+    recorded = [metrics["ttft_s"] * 1e3, metrics["tpot_s"] * 1e3, metrics["decode_tokens_per_s"],
+                metrics["images_per_s"]]  # fmt: skip
+    for text, value in zip(found.groups(), recorded, strict=True):  # what this benchmark saved, rounded
+        decimals = len(text.partition(".")[2])
+        assert float(text) == pytest.approx(value, abs=0.5 * 10**-decimals + 1e-9), (text, value)
+    assert result.stdout.count("(1/1, 0 left)") == 2  # the line, and the -rA summary asking again
+    assert "(2/1" not in result.stdout
+
+
+def test_without_the_figures_module_the_line_keeps_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prod profile's release has no `vlmhyperbench.report.suite`: the line then names the place only."""
+    conftest = _conftest()
+    info = {"metrics": {"ttft_s": 0.02, "tpot_s": 0.006}}
+    assert conftest._progress_figures(info) == "TTFT 20.0 ms  TPOT 6.0 ms"
+    monkeypatch.setitem(sys.modules, "vlmhyperbench.report.suite", None)  # its import now fails
+    assert conftest._progress_figures(info) == ""

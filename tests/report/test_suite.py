@@ -1,4 +1,5 @@
-"""The end of a speed-suite run: our figures per benchmark, the results file and the compare command.
+"""A speed-suite run: each benchmark's headline figures on its progress line, and at the end our figures per
+benchmark, the results file and the compare command.
 
 The unit tests render recorded suite results; the slow one is the first hour as README tells it, for real:
 a bench cell's suite on a tiny preset, then `vlmhyperbench bench ... --new-tokens 16` into the same cell,
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from vlmhyperbench.report.suite import by_title, measured_rows, next_step, suite_summary
+from vlmhyperbench.report.suite import by_title, measured_rows, next_step, progress_figures, suite_summary
 from vlmhyperbench.results import ResultStore
 
 DATA = Path(__file__).resolve().parents[1] / "compare" / "data" / "results"
@@ -50,6 +51,23 @@ def test_the_overhead_ratio_joins_the_row_of_its_configuration() -> None:
     assert len(rows) == 1 and rows[0]["overhead"] == {"ratio": 0.991}
     assert "0.991" in suite_summary([generate, overhead], None, None, width=200)
     assert "overhead" not in generate  # the caller's dict is left alone
+
+
+def test_a_progress_line_shows_the_headline_figures_as_the_table_writes_them() -> None:
+    llava = next(info for info in _recorded() if info["config"]["preset"] == "tiny-llava")
+    line = progress_figures(llava)
+    assert line == "TTFT 19.8 ms  TPOT 6.4 ms  decode 156.6 tok/s  images 4.6 img/s"
+    row = next(r for r in suite_summary([llava], None, None, width=200).splitlines() if "19.8" in r)
+    assert row.split()[2:5] == ["19.8", "6.4", "156.6"]  # the same cells as the table at the end
+
+
+def test_a_progress_line_leaves_out_what_was_not_measured() -> None:
+    llava = next(info for info in _recorded() if info["config"]["preset"] == "tiny-llava")
+    partial = {**llava, "metrics": {**llava["metrics"], "ttft_s": None, "images_per_s": float("nan")}}
+    assert progress_figures(partial) == "TPOT 6.4 ms  decode 156.6 tok/s"
+    assert progress_figures({"config": llava["config"]}) == ""  # a benchmark that recorded nothing
+    overhead = {"config": llava["config"], "overhead": {"ratio": 0.9912}}
+    assert progress_figures(overhead) == "vs bare tok/s 0.991"
 
 
 def test_a_first_run_says_when_compare_will_have_something() -> None:

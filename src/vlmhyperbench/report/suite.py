@@ -1,9 +1,11 @@
-"""The end of a speed-suite run (`pytest benchmarks`): our figures per benchmark, where they went, what next.
+"""What a speed-suite run (`pytest benchmarks`) shows: each benchmark's headline figures as it finishes, and
+at the end our figures per benchmark, where they went, what next.
 
 pytest-benchmark's own tables give milliseconds per generate call; this gives the figures users came for
 (TTFT, TPOT, tokens/s, images/s, p50/p90, vision/LM share, memory) with `report.bench`'s one table
 renderer, one table per model and settings (the title line), then the results file and the command that
-compares it with the cell's previous run. Needs no torch: `benchmarks/conftest.py` calls it at the end.
+compares it with the cell's previous run. Needs no torch: `benchmarks/conftest.py` calls `progress_figures`
+on each benchmark's progress line and `suite_summary` at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +17,32 @@ from typing import Any
 
 from rich.console import Console
 
+from vlmhyperbench.figures import FIGURES
 from vlmhyperbench.report.bench import bench_title, print_bench
+from vlmhyperbench.report.format import MISSING, in_column, ratio
+
+# What a benchmark's progress line shows the moment it finishes (the table at the end has every figure).
+PROGRESS_FIGURES = ("ttft_s", "tpot_s", "decode_tokens_per_s", "images_per_s")
+
+
+def progress_figures(info: Mapping[str, Any]) -> str:
+    """`TTFT 41.2 ms  TPOT 6.1 ms  decode 164.0 tok/s  images 1.9 img/s` from one benchmark's `extra_info`.
+
+    The first figures of a run appear after its first benchmark, not after the whole suite. Titles, units
+    and decimals are the `bench` table's (the figure declarations); the overhead benchmark shows its ratio.
+    Empty when the benchmark recorded none of them.
+    """
+    metrics: Mapping[str, Any] = info.get("metrics") or {}
+    parts = []
+    for name in PROGRESS_FIGURES:
+        figure = FIGURES.get(name)
+        shown = in_column(metrics.get(figure.key(figure.aggregate)), figure)
+        if shown != MISSING:
+            parts.append(f"{figure.column_title(figure.aggregate)} {shown} {figure.display_unit}")
+    overhead: Mapping[str, Any] = info.get("overhead") or {}
+    if overhead.get("ratio") is not None:
+        parts.append(f"vs bare tok/s {ratio(overhead['ratio'])}")
+    return "  ".join(parts)
 
 
 def measured_rows(infos: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

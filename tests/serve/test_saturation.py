@@ -11,8 +11,8 @@ import pytest
 from vlmhyperbench.errors import UsageError
 from vlmhyperbench.perf.bench import BenchCase, BenchRun
 from vlmhyperbench.serve.saturation import SaturationPlan, saturation_summary, saturation_sweep
-from vlmhyperbench.serve.schedule import SloTargets, rate_label
-from vlmhyperbench.serve.shapes import LoadShape
+from vlmhyperbench.serve.schedule import SloTargets
+from vlmhyperbench.serve.shapes import LoadShape, rate_label
 
 N = 20
 Measure = Callable[[int, LoadShape], BenchCase]

@@ -9,7 +9,8 @@ from itertools import pairwise
 import pytest
 
 from vlmhyperbench.errors import UsageError
-from vlmhyperbench.serve.schedule import SloTargets, arrival_offsets, parse_rates, parse_slo, rate_label
+from vlmhyperbench.serve.schedule import SloTargets, arrival_offsets, parse_rates, parse_slo
+from vlmhyperbench.serve.shapes import rate_label
 
 
 def test_infinite_rate_sends_everything_at_once() -> None:

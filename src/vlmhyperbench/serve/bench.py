@@ -29,8 +29,8 @@ from vlmhyperbench.perf.energy import Energy, EnergyCounter, joules_per, track_e
 from vlmhyperbench.perf.stats import Samples
 from vlmhyperbench.serve.client import RequestRecord, ServedClient
 from vlmhyperbench.serve.requests import ServedRequest
-from vlmhyperbench.serve.schedule import SloTargets, rate_label
-from vlmhyperbench.serve.shapes import LoadShape, send_report
+from vlmhyperbench.serve.schedule import SloTargets
+from vlmhyperbench.serve.shapes import LoadShape, rate_label, send_report
 
 TIMED = ("ttft_s", "tpot_s", "itl_s", "e2e_s")  # per request; their statistics come from SERVING_FIGURES
 NOT_LAUNCHED = "the server was not started here (--launch): its GPUs' energy cannot be read from this process"

@@ -124,7 +124,7 @@ COVERAGE_REPORT = ROOT / "coverage-report"
 
 
 def run_tests(session: nox.Session, profile: str) -> None:
-    """pytest on every core (pytest-xdist), recording coverage for `nox -s coverage`.
+    """pytest on every core (pytest-xdist, two workers per CPU), recording coverage for `nox -s coverage`.
 
     `--dist loadgroup`: tests that must not share a machine carry an `xdist_group` (tests/conftest.py puts
     every test of the one real `transformers serve` in one group, so one worker starts it). Coverage follows
@@ -144,12 +144,16 @@ def run_tests(session: nox.Session, profile: str) -> None:
     shutil.rmtree(data, ignore_errors=True)  # this cell's previous data would be combined twice
     data.mkdir(parents=True)
     env = {"COVERAGE_FILE": str(data / ".coverage")}
-    # `-n auto` is one worker per CPU; PYTEST_XDIST_AUTO_NUM_WORKERS overrides it (xdist's own variable).
-    parallel = ["-n", "auto", "--dist", "loadgroup", "--cov", "--cov-report=", "--durations=25"]
+    # Two workers per CPU: many tests wait on a server or a subprocess, and with one worker per CPU a 2-core
+    # run kept the CPUs busy only part of the time. Each worker's torch gets one thread, so the workers share
+    # the CPUs instead of each spinning up one thread per core. PYTEST_XDIST_AUTO_NUM_WORKERS sets the count.
+    workers = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or str(2 * (os.cpu_count() or 1))
+    parallel = ["-n", workers, "--dist", "loadgroup", "--cov", "--cov-report=", "--durations=25"]
+    parallel_env = {**env, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     if session.posargs:  # the caller chose what to run: one parallel run of it
-        session.run("pytest", *parallel, *session.posargs, env=env, external=external)
+        session.run("pytest", *parallel, *session.posargs, env=parallel_env, external=external)
         return
-    session.run("pytest", *parallel, "-m", "not serial", "tests", env=env, external=external)
+    session.run("pytest", *parallel, "-m", "not serial", "tests", env=parallel_env, external=external)
     # The calibrations measure the noise of this machine: alone, not beside another worker's tests.
     serial = ["-p", "no:xdist", "--cov", "--cov-append", "--cov-report=", "-m", "serial", "tests"]
     session.run("pytest", *serial, env=env, external=external)

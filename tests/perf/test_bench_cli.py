@@ -55,7 +55,14 @@ def test_bench_writes_pytest_benchmark_json_with_the_environment(tmp_path: Path)
     files = list(tmp_path.glob("*/*/0001_bench_*.json"))
     assert len(files) == 1, result.output
     data = json.loads(files[0].read_text())
-    assert set(data) == {"machine_info", "commit_info", "benchmarks", "datetime", "version"}
+    assert set(data) == {
+        "machine_info",
+        "commit_info",
+        "benchmarks",
+        "datetime",
+        "version",
+        "vlmhyperbench_schema",
+    }
     env = data["machine_info"]["vlmhyperbench"]
     for key in (
         "python",

@@ -332,7 +332,7 @@ def unmatched_summary(comparison: Comparison) -> list[str]:
         parts.append(f"{len(only_baseline)} only in the baseline {comparison.reference.label} "
                      f"({_names(only_baseline)})")  # fmt: skip
     if only_current:
-        labels = ", ".join(other.label for other in comparison.others)
+        labels = ", ".join(dict.fromkeys(d.column for _, d in only_current))  # the results that have them
         parts.append(f"{len(only_current)} only in {labels} ({_names(only_current)})")
     if parts:
         tail = "; --require-all fails on those missing from the current run" if only_baseline else ""

@@ -10,6 +10,8 @@ server decode exactly `max_tokens` tokens (see `client.FIXED_LENGTH_DIALECTS`).
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from vlmhyperbench.errors import ModelLoadError
@@ -93,6 +95,9 @@ def _version(root: str) -> Any:
         return None
 
 
+PROBE_ANSWER_BYTES = 65536  # a 2-token answer is a few hundred bytes
+
+
 def probe_fixed_length(base_url: str, model: str, timeout_s: float = 120.0) -> str | None:
     """The first dialect of `FIXED_LENGTH_DIALECTS` this server accepts (a 2-token request each), or None."""
     import httpx2 as httpx
@@ -106,15 +111,24 @@ def probe_fixed_length(base_url: str, model: str, timeout_s: float = 120.0) -> s
             "temperature": 0.0,
             **fixed_length_body(dialect, 2),
         }
+        # timeout_s bounds the whole answer, not each read: a server that keeps the connection alive
+        # (SSE comments, a byte at a time) would otherwise hold the probe for as long as it likes
+        deadline = time.monotonic() + timeout_s
         try:
-            response = httpx.post(
-                url, json=body, headers={"Authorization": f"Bearer {api_key()}"}, timeout=timeout_s
-            )
+            with httpx.stream(
+                "POST", url, json=body, headers={"Authorization": f"Bearer {api_key()}"}, timeout=timeout_s
+            ) as response:
+                received = bytearray()
+                for chunk in response.iter_bytes():
+                    received += chunk
+                    if time.monotonic() > deadline or len(received) > PROBE_ANSWER_BYTES:
+                        return None
+                status = response.status_code
         except httpx.HTTPError:
             return None
-        if response.status_code == 200:
+        if status == 200:
             try:
-                answer = response.json()
+                answer = json.loads(bytes(received))
             except ValueError:  # not JSON: this server cannot tell us how long its answers are
                 return None
             usage = (answer.get("usage") if isinstance(answer, dict) else None) or {}

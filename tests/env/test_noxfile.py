@@ -117,7 +117,7 @@ def test_a_name_of_several_cells_prints_the_plan_first(repo_root: Path) -> None:
     result = nox(repo_root, "--list", "-s", "bench-3.12-cu124")
     assert result.returncode == 0, result.stderr
     (plan,) = [line for line in result.stderr.splitlines() if line.startswith("nox: bench-3.12-cu124 runs")]
-    assert "3 cells in turn" in plan and "about 6 min each" in plan
+    assert "3 cells in turn" in plan and "about 4 min each" in plan
     for profile in ("dev", "staging", "prod"):
         assert f"bench-3.12-cu124({profile})" in plan
     one = nox(repo_root, "--list", "-s", "bench-3.12-cu124(dev)")

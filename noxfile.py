@@ -153,7 +153,8 @@ def run_tests(session: nox.Session, profile: str) -> None:
     if session.posargs:  # the caller chose what to run: one parallel run of it
         session.run("pytest", *parallel, *session.posargs, env=parallel_env, external=external)
         return
-    session.run("pytest", *parallel, "-m", "not serial", "tests", env=parallel_env, external=external)
+    everything_else = ["-m", "not serial and not ab_calibration", "tests"]
+    session.run("pytest", *parallel, *everything_else, env=parallel_env, external=external)
     # The calibrations measure the noise of this machine: alone, not beside another worker's tests, and
     # without coverage, whose tracing would slow one side's worker process and not the other's (ab's A side
     # runs in this venv, B in one ab builds): measured, a 24 % A/A' "change" and no slowdown caught.
@@ -236,6 +237,14 @@ for _python in PYTHONS:
         _matrix_session("bench", _python, _backend, f"Benchmarks on Python {_python} with {_backend}.")(
             run_bench
         )
+
+
+@nox.session(name="calibrate-ab", python=PYTHONS[-1], default=False)
+def calibrate_ab(session: nox.Session) -> None:
+    """ab's calibration across two environments (20 repetitions, minutes), alone: `nox -s calibrate-ab`."""
+    session.env.update(_cell_env(PYTHONS[-1], "cu128", "dev"))
+    install_cell(session, "cu128", "dev")
+    session.run("pytest", "-p", "no:xdist", "-m", "ab_calibration", "-s", "tests", *session.posargs)
 
 
 @nox.session(python=PYTHONS[-1])

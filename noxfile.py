@@ -148,7 +148,7 @@ def run_tests(session: nox.Session, profile: str) -> None:
     # run kept the CPUs busy only part of the time. Each worker's torch gets one thread, so the workers share
     # the CPUs instead of each spinning up one thread per core. PYTEST_XDIST_AUTO_NUM_WORKERS sets the count.
     workers = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or str(2 * (os.cpu_count() or 1))
-    # --cov-fail-under=0: fail_under is the combined figure's (`nox -s coverage`), not one cell's or a subset's
+    # --cov-fail-under=0: fail_under is the combined figure's (nox -s coverage), not a cell's or a subset's
     cov = ["--cov", "--cov-report=", "--cov-fail-under=0"]
     parallel = ["-n", workers, "--dist", "loadgroup", *cov, "--durations=25"]
     parallel_env = {**env, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

@@ -422,7 +422,7 @@ def ci_matrix(session: nox.Session) -> None:
 
 # Rough minutes per cell on a 2-core CPU machine, uv's cache warm (docs/environments.md has the measured
 # figures); None: not measured, only the list is printed.
-CELL_MINUTES: dict[str, int | None] = {"bench": 4, "tests": 16, "serve": None}  # measured, 2 cores
+CELL_MINUTES: dict[str, int | None] = {"bench": 4, "tests": 15, "serve": None}  # measured, 2 cores
 
 
 def _named_sessions(argv: list[str]) -> list[str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.untraced import UNTRACED_PREFIX
 from vlmhyperbench.serve.launch import LaunchedServer, launch_server
 
 SERVED_PRESET = "dummy:tiny-llava"  # its answers are varied tokens, so served == in-process is a real check
@@ -47,8 +48,10 @@ class Served:
 
 
 def transformers_serve_command(folder: Path, port: int) -> str:
+    """The server, untraced by coverage (tests/untraced.py): it runs transformers' code, not ours."""
     script = Path(sys.executable).parent / "transformers"
-    return f"{script} serve {folder} --host 127.0.0.1 --port {port} --device cpu --dtype float32"
+    options = f"--host 127.0.0.1 --port {port} --device cpu --dtype float32"
+    return f"{UNTRACED_PREFIX} {script} serve {folder} {options}"
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.serve.servers import free_port
+from tests.untraced import UNTRACED_PREFIX
 from vlmhyperbench.cli import app
 
 
@@ -21,7 +22,8 @@ def test_save_then_bench_a_launched_server_then_compare(tmp_path: Path) -> None:
     saved = runner.invoke(app, ["models", "save", "dummy:tiny-llava", str(folder)])
     assert saved.exit_code == 0, saved.output
     port = free_port()
-    serve = f"{Path(sys.executable).parent / 'transformers'} serve {folder} --host 127.0.0.1 --port {port}"
+    script = Path(sys.executable).parent / "transformers"
+    serve = f"{UNTRACED_PREFIX} {script} serve {folder} --host 127.0.0.1 --port {port}"
     results = tmp_path / "results"
     bench = runner.invoke(
         app,

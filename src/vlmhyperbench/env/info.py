@@ -10,7 +10,9 @@ is its schema.
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
+import importlib.util
 import os
 import platform
 import subprocess
@@ -183,6 +185,55 @@ def torch_facts() -> TorchFacts:
     }
 
 
+def _torch_version_file() -> dict[str, str | None] | None:
+    """torch's generated version.py (`__version__`, `cuda`, `hip`, ...) read as text, torch not imported;
+    None where it is absent or not the plain assignments torch writes."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "version.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    values: dict[str, str | None] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, expression = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, expression = node.target, node.value
+        else:
+            continue
+        try:
+            value = ast.literal_eval(expression)
+        except ValueError:
+            continue
+        if isinstance(target, ast.Name) and (value is None or isinstance(value, str)):
+            values[target.id] = value
+    return values if isinstance(values.get("__version__"), str) else None
+
+
+def recorded_torch_facts(gpus_visible: bool) -> TorchFacts:
+    """torch_facts for a result's record, without importing torch where it could tell nothing more.
+
+    With no NVIDIA GPU visible to the driver a CUDA build of torch sees no device, so its version and
+    CUDA build are read from its version.py: a served or Tesseract run then never loads torch (about 2 s
+    of CPU a run). Where torch is loaded already, a GPU is visible or the build is not CUDA's, torch says.
+    """
+    if "torch" in sys.modules or gpus_visible:
+        return torch_facts()
+    version = _torch_version_file() if torch_available() else None
+    if version is None or version.get("hip") or version.get("xpu"):
+        return torch_facts()
+    return {
+        "torch": version["__version__"],
+        "torch_cuda": version.get("cuda"),
+        "cudnn": None,
+        "cuda_available": False,
+        "device": "cpu",
+    }
+
+
 def collect_environment() -> dict[str, Fact]:
     """Everything that can change a number: interpreter, torch/CUDA, driver, GPU, libraries, cell, commit."""
     facts: dict[str, Fact] = {
@@ -193,12 +244,12 @@ def collect_environment() -> dict[str, Fact]:
         "processor": platform.machine(),
         "cpu_count": os.cpu_count(),
     }
-    torch = torch_facts()
+    driver = query_driver()
+    torch = recorded_torch_facts(gpus_visible=bool(driver.gpus))
     facts.update(cast("dict[str, Fact]", torch))  # a TypedDict is a Mapping[str, object] to mypy
     detected = backend_for_cuda(torch["torch_cuda"])
     facts["backend"] = os.environ.get(CELL_ENV_VARS["backend"]) or (detected.name if detected else None)
     facts["backend_detected"] = detected.name if detected else None
-    driver = query_driver()
     facts["driver"] = driver.driver_version
     facts["driver_cuda"] = driver.cuda_version_str
     facts["gpu"] = ", ".join(g.name for g in driver.gpus) or None

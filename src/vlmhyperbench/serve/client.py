@@ -272,19 +272,26 @@ class ServedClient:
         )
         record.finish_reason = None
         length = 0
-        try:  # the answer has started: a failure from here on is a cut or a timeout mid-stream
-            async for chunk in stream:
-                now = time.perf_counter() - record.started_s
-                usage = getattr(chunk, "usage", None) or usage
-                for content, finish in _chunk_parts(chunk):
-                    if content:
-                        length += len(content)
-                        if length > MAX_ANSWER_CHARS:
-                            raise _BadAnswer(f"answer longer than {MAX_ANSWER_CHARS:,} characters (the cap)")
-                        parts.append(content)
-                        record.chunk_times_s.append(now)
-                    if finish:
-                        record.finish_reason = finish
+        # the answer has started: a failure from here on is a cut or a timeout mid-stream. `async with`
+        # closes the response in this task when we stop reading early (over the cap, a timeout): left to
+        # the garbage collector, the abandoned stream's generator was closed by the event loop, which
+        # printed a traceback beside our one-line error.
+        try:
+            async with stream:
+                async for chunk in stream:
+                    now = time.perf_counter() - record.started_s
+                    usage = getattr(chunk, "usage", None) or usage
+                    for content, finish in _chunk_parts(chunk):
+                        if content:
+                            length += len(content)
+                            if length > MAX_ANSWER_CHARS:
+                                raise _BadAnswer(
+                                    f"answer longer than {MAX_ANSWER_CHARS:,} characters (the cap)"
+                                )
+                            parts.append(content)
+                            record.chunk_times_s.append(now)
+                        if finish:
+                            record.finish_reason = finish
         except (openai.APITimeoutError, httpx.TimeoutException) as exc:
             raise _StreamTimeout(str(exc)) from exc
         except (openai.APIConnectionError, httpx.TransportError) as exc:

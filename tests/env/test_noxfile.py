@@ -108,8 +108,13 @@ def test_preinstalled_mode_refuses_a_cell_of_another_backend(repo_root: Path) ->
     wrong = nox(repo_root, "--no-venv", "--install-only", "-s", f"tests-{python}-{other}(dev)")
     assert wrong.returncode != 0
     assert f"this matrix cell is {other}, but the installed torch" in wrong.stdout + wrong.stderr
+    # --install-only runs no command: the cell's coverage data (in a tests cell, the files this run's
+    # subprocesses wrote so far) stays as it is
+    data = repo_root / ".coverage-data" / f"{python}-{installed.name}-dev"
+    recorded = set(data.glob(".coverage*"))
     right = nox(repo_root, "--no-venv", "--install-only", "-s", f"tests-{python}-{installed.name}(dev)")
     assert "backend" in right.stdout and f"is backend {installed.name}" in right.stdout
+    assert recorded <= set(data.glob(".coverage*")), "nox --install-only deleted coverage data"
 
 
 def test_a_name_of_several_cells_prints_the_plan_first(repo_root: Path) -> None:

@@ -40,6 +40,8 @@ def test_calibrate_writes_its_counts_as_json_and_says_the_blocks_measured(tmp_pa
     assert result.exit_code in (ExitCode.OK, ExitCode.FAILED), result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["repeats"] == 2 and data["blocks_used"] == [6, 6]
+    first, second = (set(pids.values()) for pids in data["worker_pids"])
+    assert len(first) == len(second) == 3 and not first & second  # each repetition its own processes
     assert data["false_alarms"] + data["detections"] <= 4 and "false_alarm_rate" in data
     assert "2/2: false alarms" in result.output and "(6 blocks," in result.output
     assert ("PASSED" in result.output) is (result.exit_code == ExitCode.OK)

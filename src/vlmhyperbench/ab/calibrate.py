@@ -11,6 +11,12 @@ allocators, two sets of files), one model each. Three arms per block, each its o
     S   another worker of side B, with the test-only hook `VLMHYPERBENCH_TEST_SLOWDOWN` set to
         `--slowdown` for its rounds: A vs S is the detection test
 
+Every repetition starts its three worker processes afresh (load, then warm-up rounds), as every `ab` run
+starts its own: a process keeps a speed offset of its own for its lifetime (measured on 2 cores, A/A'
+medians over 10 repetitions sharing one pair of processes: -4.3 %, -1.0 % and +0.1 % between two
+identical wheel builds, -1.2 % for one venv against itself), so repetitions that shared processes were
+one draw of that offset repeated, not independent runs (a CI run saw +2.6 % and 3/20 false alarms).
+
 One process per arm, as `ab` has one per side: every process then runs a third of the time. With S and A'
 sharing a process, that process ran twice as often as A's, and on a busy machine the scheduler favours the
 one that slept more (CFS credits sleepers): A' measured ~10 % slower than A with the same code.
@@ -69,6 +75,8 @@ class ABCalibration(GateRates):
     seconds: float = 0.0
     pilot_noise: float | None = None
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # per repetition, the process id of each arm's worker: every repetition has fresh processes
+    worker_pids: list[dict[str, int]] = field(default_factory=list)
 
     DERIVED = (*GateRates.DERIVED, "sequential_false_alarm_rate")
 
@@ -145,7 +153,7 @@ def calibrate_ab(
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     sides = {"A": side_a, "A'": side_b, "S": side_b}
-    workers = {arm: WorkerProcess(side) for arm, side in sides.items()}
+    workers: dict[str, WorkerProcess] = {}
     result = ABCalibration(
         [side_a.describe(), side_b.describe()],
         spec.name,
@@ -155,10 +163,24 @@ def calibrate_ab(
         threshold,
         confidence,
     )
-    try:
-        for arm in sides:
+
+    def close_workers() -> None:
+        for worker in workers.values():
+            worker.close()
+        workers.clear()
+
+    def start_workers() -> None:
+        """Fresh processes for every arm, loaded and warmed up: each repetition is a run of its own."""
+        close_workers()
+        for arm, side in sides.items():
+            workers[arm] = WorkerProcess(side)
             reply = workers[arm].load(900.0)
             result.environments.setdefault("A" if arm == "A" else "B", reply["environment"])
+        for _ in range(warmup):
+            for arm in ARMS:
+                measure(arm)
+
+    try:
 
         def measure(arm: str) -> float:
             figures = workers[arm].measure(slowdown if arm == "S" else 0.0, f"a calibration round ({arm})")
@@ -174,11 +196,9 @@ def calibrate_ab(
                 arms[arm].append(measure(arm))
             return (arms["A"], arms["A'"]), (arms["A"], arms["S"])
 
-        for _ in range(warmup):
-            for arm in ARMS:
-                measure(arm)
         target = target_half_width(slowdown, threshold, confidence)
         if blocks is None:
+            start_workers()
             pilot = [measure_block()[0] for _ in range(PILOT_BLOCKS)]
             result.pilot_noise = block_noise(pilot)
             forecast = blocks_for_noise(
@@ -195,6 +215,9 @@ def calibrate_ab(
                     f"{result.pilot_noise:.1%} block noise: this machine is too noisy to calibrate on"
                 )
         for repetition in range(repeats):
+            if repetition or blocks is not None:  # the pilot's workers serve the first repetition
+                start_workers()
+            result.worker_pids.append({arm: worker.process.pid for arm, worker in workers.items()})
             aa: list[tuple[list[float], list[float]]] = []
             aslow: list[tuple[list[float], list[float]]] = []
             judged: dict[str, int] = {}  # comparison -> the block count `ab` would have stopped at
@@ -235,7 +258,6 @@ def calibrate_ab(
             if progress:
                 progress(repetition + 1, result)
     finally:
-        for worker in workers.values():
-            worker.close()
+        close_workers()
         result.seconds = time.perf_counter() - started
     return result

@@ -23,9 +23,11 @@ def test_mirrored_blocks_give_every_arm_an_early_and_a_late_slot() -> None:
     assert min(firsts.values()) > 70  # each arm starts a block about a third of the time
 
 
-# Measured alone, by its own nox session (`nox -s calibrate-ab`), not in the tests cells: in this stop's CI
-# run it found A/A' = +2.6 % between the cell's editable venv and the wheel ab builds (3/20 false alarms);
-# until that difference between two installs of the same code is explained it would fail CI by chance.
+# Measured alone, by its own nox session (`nox -s calibrate-ab`, minutes), not in the tests cells, whose
+# time it would nearly double on 2 cores. A CI run once found A/A' = +2.6 % (3/20 false alarms): the
+# repetitions then shared one worker process per arm, and a process keeps a speed offset of a few % for its
+# life (two identical wheel builds: -4.3 % to +0.1 %), so that was one draw; now each repetition starts
+# its own processes (ab/calibrate.py).
 @pytest.mark.slow
 @pytest.mark.ab_calibration
 def test_ab_meets_its_targets_across_two_environments_of_the_same_code(

@@ -11,13 +11,12 @@ CPU-seconds plain, 14.4 traced). Our own CLI in a subprocess stays traced: that 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 COVERAGE_VARIABLE = "COVERAGE_PROCESS_CONFIG"
 # a command-line prefix for servers started from a command string (`--launch`, launch_server)
 UNTRACED_PREFIX = f"env -u {COVERAGE_VARIABLE}"
 
 
-def untraced_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`env` (default: this process's environment) without coverage's subprocess configuration."""
-    return {k: v for k, v in (os.environ if env is None else env).items() if k != COVERAGE_VARIABLE}
+def untraced_env() -> dict[str, str]:
+    """This process's environment without coverage's subprocess configuration."""
+    return {k: v for k, v in os.environ.items() if k != COVERAGE_VARIABLE}

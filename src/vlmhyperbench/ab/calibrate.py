@@ -164,6 +164,20 @@ def calibrate_ab(
         confidence,
     )
 
+    def measure(arm: str) -> float:
+        figures = workers[arm].measure(slowdown if arm == "S" else 0.0, f"a calibration round ({arm})")
+        value = figures.get(spec.name)
+        if value is None:
+            raise EnvironmentProblem(f"figure {spec.name!r} is not measured on this device")
+        result.rounds_measured += 1
+        return float(value)
+
+    def measure_block() -> tuple[tuple[list[float], list[float]], tuple[list[float], list[float]]]:
+        arms: dict[str, list[float]] = {arm: [] for arm in ARMS}
+        for arm in mirrored_block(rng):
+            arms[arm].append(measure(arm))
+        return (arms["A"], arms["A'"]), (arms["A"], arms["S"])
+
     def close_workers() -> None:
         for worker in workers.values():
             worker.close()
@@ -181,21 +195,6 @@ def calibrate_ab(
                 measure(arm)
 
     try:
-
-        def measure(arm: str) -> float:
-            figures = workers[arm].measure(slowdown if arm == "S" else 0.0, f"a calibration round ({arm})")
-            value = figures.get(spec.name)
-            if value is None:
-                raise EnvironmentProblem(f"figure {spec.name!r} is not measured on this device")
-            result.rounds_measured += 1
-            return float(value)
-
-        def measure_block() -> tuple[tuple[list[float], list[float]], tuple[list[float], list[float]]]:
-            arms: dict[str, list[float]] = {arm: [] for arm in ARMS}
-            for arm in mirrored_block(rng):
-                arms[arm].append(measure(arm))
-            return (arms["A"], arms["A'"]), (arms["A"], arms["S"])
-
         target = target_half_width(slowdown, threshold, confidence)
         if blocks is None:
             start_workers()

@@ -222,7 +222,7 @@ def recorded_torch_facts(gpus_visible: bool) -> TorchFacts:
     """
     if "torch" in sys.modules or gpus_visible:
         return torch_facts()
-    version = _torch_version_file() if torch_available() else None
+    version = _torch_version_file()
     if version is None or version.get("hip") or version.get("xpu"):
         return torch_facts()
     return {
